@@ -30,3 +30,4 @@ setup:
 nodes:               ## a Docker engine and the local base images
 	scripts/ensure-docker.sh
 	scripts/ensure-base-image.sh
+	scripts/ensure-node-image.sh

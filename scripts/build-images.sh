@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Build the imgr images: imgr/backend, imgr/worker (services/Dockerfile) and
+# imgr/frontend (services/frontend/Dockerfile), tagged with the version from
+# services/pyproject.toml and :latest, then print their names and sizes.
+#
+#   scripts/build-images.sh                  # all three
+#   scripts/build-images.sh backend worker   # some of them
+#
+# pip inside `docker build` may not reach PyPI (a TLS-intercepting proxy, or no
+# network at all), so the Python wheels are made here on the host and sent in
+# the build context. Safe to re-run: unchanged inputs give the same wheels,
+# byte for byte, so Docker's layer cache makes a second run take seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+all_images=(backend worker frontend)
+images=("${@:-${all_images[@]}}")
+for image in "${images[@]}"; do
+  case " ${all_images[*]} " in
+    *" $image "*) ;;
+    *) echo "unknown image '$image'; choose from: ${all_images[*]}" >&2; exit 2 ;;
+  esac
+done
+
+pip=.venv/bin/pip
+if [ ! -x "$pip" ]; then
+  echo "$pip is missing: run scripts/bootstrap.sh first" >&2
+  exit 1
+fi
+if ! docker info >/dev/null 2>&1; then
+  echo "No Docker engine answers (scripts/ensure-docker.sh starts one)." >&2
+  exit 1
+fi
+# Pulls debian:bookworm when a registry answers, else builds it with debootstrap.
+scripts/ensure-base-image.sh
+
+version=$(python3 -c 'import tomllib; print(tomllib.load(open("services/pyproject.toml", "rb"))["project"]["version"])')
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Our pins are the whole truth: ignore a machine-wide pip constraint file.
+export PIP_CONSTRAINT= PIP_DISABLE_PIP_VERSION_CHECK=1
+# Fixed zip timestamps make the imagehost wheel reproducible, hence cacheable.
+export SOURCE_DATE_EPOCH=315532800
+
+# Third-party wheels: rebuilt only when the pins change. A fresh directory each
+# time, because the Dockerfile installs every wheel it finds there.
+build_wheelhouse() {
+  local wheelhouse=services/build/wheelhouse
+  local stamp
+  stamp=$(cat constraints.txt services/pyproject.toml | sha256sum | cut -c1-16)
+  if [ -e "$wheelhouse/.stamp-$stamp" ]; then
+    return
+  fi
+  echo "Building the wheelhouse from constraints.txt..." >&2
+  rm -rf "$wheelhouse.new"
+  # async-timeout: redis needs it below Python 3.11.3; Debian's python3 in the
+  # image is 3.11.2 while the host's may be newer, so pip here would skip it.
+  # `pip check` in the Dockerfile fails the build if another such gap appears.
+  "$pip" wheel -q -c constraints.txt -w "$wheelhouse.new" ./services async-timeout
+  rm -f "$wheelhouse.new"/imagehost-*.whl
+  rm -rf "$wheelhouse"
+  mv "$wheelhouse.new" "$wheelhouse"
+  touch "$wheelhouse/.stamp-$stamp"
+}
+
+# The imagehost wheel: rebuilt every time (a few seconds). setuptools' build/lib
+# keeps files deleted from src/, so clear it or they would ship in the wheel.
+build_app_wheel() {
+  rm -rf services/build/lib services/build/bdist.* services/build/app
+  "$pip" wheel -q --no-deps -w services/build/app ./services
+}
+
+build() {
+  local name=$1 context=$2
+  shift 2
+  local start=$SECONDS
+  docker build "$@" \
+    --label "org.opencontainers.image.version=$version" \
+    --label "org.opencontainers.image.revision=$revision" \
+    -t "imgr/$name:$version" -t "imgr/$name:latest" \
+    "$context"
+  echo "imgr/$name:$version built in $((SECONDS - start)) s" >&2
+}
+
+case " ${images[*]} " in
+  *" backend "* | *" worker "*)
+    build_wheelhouse
+    build_app_wheel
+    ;;
+esac
+for image in "${images[@]}"; do
+  case $image in
+    backend | worker) build "$image" services --target "$image" ;;
+    frontend) build frontend services/frontend ;;
+  esac
+done
+
+echo
+for image in "${images[@]}"; do
+  docker image inspect --format '{{.Size}}' "imgr/$image:$version" |
+    awk -v name="imgr/$image:$version" '{ printf "%-28s %6.1f MB\n", name, $1 / 1e6 }'
+done

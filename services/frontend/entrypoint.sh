@@ -1,0 +1,23 @@
+#!/bin/sh
+# Writes what depends on the deployment (the /config.json the UI reads at start, and the
+# Content-Security-Policy that lets the browser talk to that backend), then runs the command.
+set -eu
+
+runtime=/run/imgr-frontend
+endpoint="${BACKEND_ENDPOINT:-}"
+endpoint="${endpoint%/}"
+
+# The value ends up inside JSON and an HTTP header: accept a plain http(s) URL only.
+if [ -n "$endpoint" ] && ! printf '%s' "$endpoint" | grep -Eq '^https?://[][A-Za-z0-9.:_~%/-]+$'; then
+  echo "imgr-frontend: BACKEND_ENDPOINT must be empty (same origin) or an http(s) URL" \
+    "without quotes, spaces or credentials, got: $endpoint" >&2
+  exit 64
+fi
+origin=$(printf '%s' "$endpoint" | sed -E 's#^(https?://[^/]+).*#\1#')
+
+mkdir -p "$runtime/tmp"
+printf '{"endpoint": "%s"}\n' "$endpoint" >"$runtime/config.json"
+printf '%s\n' "add_header Content-Security-Policy \"default-src 'self'; img-src 'self' data: blob: $origin; connect-src 'self' $origin; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'\" always;" >"$runtime/csp.conf"
+
+echo "imgr-frontend: backend endpoint: ${endpoint:-(same origin)}" >&2
+exec "$@"

@@ -1,0 +1,223 @@
+// Wires the page: reads the backend endpoint, takes files from the picker, drag-and-drop or
+// paste, uploads each one, follows its sizes, and keeps the list of this browser's uploads.
+
+import { copyText } from "./clipboard.js";
+import { absoluteUrl, loadConfig } from "./config.js";
+import { forgetAll, forgetUpload, loadUploads, saveUpload } from "./gallery-store.js";
+import { precheck } from "./precheck.js";
+import { pollStatus } from "./status-poller.js";
+import { UploadCard } from "./upload-card.js";
+import { startUpload } from "./upload.js";
+
+const list = document.getElementById("upload-list");
+const emptyNote = document.getElementById("gallery-empty");
+const clearButton = document.getElementById("clear-gallery");
+const announcer = document.getElementById("announcer");
+const dropZone = document.getElementById("drop-zone");
+const fileInput = document.getElementById("file-input");
+
+// What each card is waiting for (an upload or a status poll), so removing it stops that work.
+const pending = new WeakMap();
+const cardOf = new WeakMap();
+
+let endpoint = "";
+
+function announce(message) {
+  // Clearing first makes screen readers repeat an identical message.
+  announcer.textContent = "";
+  window.setTimeout(() => {
+    announcer.textContent = message;
+  }, 50);
+}
+
+function refreshListChrome() {
+  const count = list.children.length;
+  emptyNote.hidden = count > 0;
+  clearButton.hidden = loadUploads().length === 0;
+}
+
+function addCard(card, { atTop }) {
+  cardOf.set(card.element, card);
+  if (atTop) {
+    list.prepend(card.element);
+  } else {
+    list.append(card.element);
+  }
+  refreshListChrome();
+}
+
+function dropCard(card) {
+  const work = pending.get(card);
+  if (work) {
+    work.abort();
+  }
+  if (card.element.dataset.uploadId) {
+    forgetUpload(card.element.dataset.uploadId);
+  }
+  card.element.remove();
+}
+
+function removeCard(card) {
+  dropCard(card);
+  refreshListChrome();
+  announce(`${card.name} removed from the list.`);
+}
+
+async function onCopy(url, button) {
+  const copied = await copyText(url);
+  const original = button.textContent;
+  button.textContent = copied ? "Copied" : "Copy failed";
+  button.disabled = true;
+  announce(copied ? "Link copied to the clipboard." : "Could not copy; select the link and copy it by hand.");
+  window.setTimeout(() => {
+    button.textContent = original;
+    button.disabled = false;
+  }, 1500);
+}
+
+async function followSizes(card, entry) {
+  const controller = new AbortController();
+  pending.set(card, controller);
+  const statusUrl = absoluteUrl(endpoint, `/image/${encodeURIComponent(entry.id)}/status`);
+  const last = await pollStatus(statusUrl, (status) => card.showStatus(status), controller.signal);
+  pending.delete(card);
+  if (controller.signal.aborted) {
+    return;
+  }
+  if (!last) {
+    card.showStalled();
+  } else if (last.state === "ready") {
+    announce(`${card.name}: all sizes are ready.`);
+  } else {
+    announce(`${card.name}: the resized versions failed.`);
+  }
+}
+
+async function uploadOne(file) {
+  const card = new UploadCard({ name: file.name, bytes: file.size, onRemove: removeCard, onCopy });
+  addCard(card, { atTop: true });
+
+  const problem = precheck(file);
+  if (problem) {
+    card.showRejected(problem);
+    announce(`${file.name} was not uploaded: ${problem}`);
+    return;
+  }
+
+  const upload = startUpload(endpoint, file, (fraction) => card.setProgress(fraction));
+  pending.set(card, upload);
+  let body;
+  try {
+    body = await upload.done;
+  } catch (error) {
+    pending.delete(card);
+    card.showRejected(error.message);
+    announce(`${file.name} was not uploaded: ${error.message}`);
+    return;
+  }
+  pending.delete(card);
+  const entry = {
+    id: body.id,
+    name: file.name,
+    bytes: file.size,
+    uploadedAt: new Date().toISOString(),
+    urls: {
+      original: body.original,
+      big: body.big,
+      medium: body.medium,
+      small: body.small,
+      tiny: body.tiny,
+    },
+  };
+  saveUpload(entry);
+  card.showUploaded(entry, endpoint);
+  refreshListChrome();
+  announce(`${file.name} uploaded. Making the resized versions.`);
+  await followSizes(card, entry);
+}
+
+function uploadAll(files) {
+  const chosen = [...files];
+  if (chosen.length === 0) {
+    return;
+  }
+  announce(chosen.length === 1 ? `Uploading ${chosen[0].name}.` : `Uploading ${chosen.length} files.`);
+  // Oldest first, so the last file chosen ends up on top like the newest upload would.
+  for (const file of chosen) {
+    uploadOne(file);
+  }
+}
+
+function restoreGallery() {
+  for (const entry of loadUploads()) {
+    const card = new UploadCard({ ...entry, onRemove: removeCard, onCopy });
+    card.showUploaded(entry, endpoint, { restored: true });
+    addCard(card, { atTop: false });
+    followSizes(card, entry);
+  }
+}
+
+function wireInputs() {
+  fileInput.addEventListener("change", () => {
+    uploadAll(fileInput.files);
+    // Lets the same file be chosen again.
+    fileInput.value = "";
+  });
+
+  let depth = 0;
+  dropZone.addEventListener("dragenter", (event) => {
+    event.preventDefault();
+    depth += 1;
+    dropZone.classList.add("is-dragging");
+  });
+  dropZone.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) {
+      dropZone.classList.remove("is-dragging");
+    }
+  });
+  dropZone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  dropZone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    depth = 0;
+    dropZone.classList.remove("is-dragging");
+    uploadAll(event.dataTransfer.files);
+  });
+  // A file dropped next to the zone would otherwise replace the page with the image.
+  for (const type of ["dragover", "drop"]) {
+    window.addEventListener(type, (event) => event.preventDefault());
+  }
+
+  document.addEventListener("paste", (event) => {
+    const files = event.clipboardData ? event.clipboardData.files : [];
+    if (files.length > 0) {
+      uploadAll(files);
+    }
+  });
+
+  clearButton.addEventListener("click", () => {
+    for (const item of [...list.querySelectorAll(".card[data-upload-id]")]) {
+      dropCard(cardOf.get(item));
+    }
+    forgetAll();
+    refreshListChrome();
+    announce("The list of uploads was cleared from this browser.");
+  });
+}
+
+async function start() {
+  try {
+    ({ endpoint } = await loadConfig());
+  } catch (error) {
+    announce(`Could not load the configuration (${error.message}); using this site as the backend.`);
+  }
+  wireInputs();
+  restoreGallery();
+  refreshListChrome();
+  document.body.dataset.ready = "true";
+}
+
+start();

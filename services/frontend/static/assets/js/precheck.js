@@ -1,0 +1,35 @@
+// Rejects files that obviously cannot be accepted before sending a byte. The server sniffs
+// the real content and has the last word; this only saves people a pointless wait.
+
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+export function precheck(file) {
+  if (file.size === 0) {
+    return "This file is empty.";
+  }
+  if (file.size > MAX_UPLOAD_BYTES) {
+    return `This file is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_UPLOAD_BYTES)}.`;
+  }
+  // An empty type means the browser does not know: let the server decide.
+  if (file.type && !file.type.startsWith("image/")) {
+    return "This is not an image. Accepted: JPEG, PNG, GIF, WebP.";
+  }
+  if (file.type === "image/svg+xml") {
+    return "SVG drawings are not accepted. Accepted: JPEG, PNG, GIF, WebP.";
+  }
+  return null;
+}
+
+export function formatBytes(bytes) {
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  const units = ["KiB", "MiB", "GiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

@@ -1,0 +1,82 @@
+"""The Flask application factory: configuration, services, routes, error handling."""
+
+import logging
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+from celery import Celery
+from flask import Flask, current_app, jsonify
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from imagehost import errors
+from imagehost.backend import cors, images, observability, probes
+from imagehost.celery_app import make_celery
+from imagehost.config import Config
+from imagehost.storage import Storage
+
+# Multipart framing around the file (boundaries, part headers, other small fields).
+MULTIPART_OVERHEAD = 64 * 1024
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    config: Config
+    storage: Storage
+    celery: Celery
+
+
+def services() -> Services:
+    return current_app.extensions["imagehost"]
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    # Werkzeug refuses a longer declared body before reading it, and stops reading a
+    # chunked one at this limit: an oversized upload is never buffered whole.
+    app.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes + MULTIPART_OVERHEAD
+    app.json.sort_keys = False
+    shared = Services(config, Storage(config), make_celery(config))
+    app.extensions["imagehost"] = shared
+    observability.install(app)
+    cors.install(app)
+    app.register_blueprint(images.blueprint)
+    app.register_blueprint(probes.blueprint)
+    register_error_handlers(app)
+    try:
+        shared.storage.ensure_bucket()
+    except (BotoCoreError, ClientError) as error:
+        # Not fatal: /ready reports it until S3 is reachable.
+        log.warning("cannot check or create bucket %s: %s", config.bucket, error)
+    return app
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(errors.Rejection)
+    def rejected(rejection: errors.Rejection):
+        observability.count_rejection(rejection.reason)
+        return jsonify(rejection.body()), rejection.status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        return rejected(errors.too_large(services().config.max_upload_bytes))
+
+    @app.errorhandler(BotoCoreError)
+    @app.errorhandler(ClientError)
+    def storage_unavailable(error):
+        log.error("storage error: %s", error)
+        return jsonify(error="storage unavailable", reason="unavailable"), 503
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 404:
+            return jsonify(error="not found", reason="not_found"), 404
+        reason = (error.name or "error").lower().replace(" ", "_")
+        return jsonify(error=error.description, reason=reason), error.code
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):
+        log.exception("unhandled error: %s", error)
+        return jsonify(error="internal error", reason="internal"), 500

@@ -1,0 +1,40 @@
+"""Liveness (`/health`, as upstream), readiness (`/ready`) and `/metrics`."""
+
+from flask import Blueprint, Response, current_app, jsonify
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from imagehost import metrics
+
+blueprint = Blueprint("probes", __name__)
+
+
+@blueprint.get("/health")
+def health():
+    return Response("ok", mimetype="text/plain")
+
+
+@blueprint.get("/ready")
+def ready():
+    """200 when S3 and the broker both answer, else 503 with what failed."""
+    shared = current_app.extensions["imagehost"]
+    checks = {}
+    try:
+        shared.storage.check()
+        checks["s3"] = "ok"
+    except Exception as error:
+        checks["s3"] = f"error: {type(error).__name__}"
+    try:
+        with shared.celery.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+        checks["broker"] = "ok"
+    except Exception as error:
+        checks["broker"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ready" if healthy else "unavailable", checks=checks), (
+        200 if healthy else 503
+    )
+
+
+@blueprint.get("/metrics")
+def prometheus_metrics():
+    return Response(generate_latest(metrics.registry()), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,29 @@
+"""The Celery application both sides share: the backend sends, the worker consumes."""
+
+from celery import Celery
+
+from imagehost.config import Config
+
+RESIZE_TASK = "imagehost.resize"
+QUEUE = "imagehost"
+
+
+def make_celery(config: Config) -> Celery:
+    app = Celery("imagehost", broker=config.broker_url)
+    app.conf.update(
+        task_default_queue=QUEUE,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        # A task is acknowledged when done, not when received: a worker that dies
+        # mid-task leaves it to be delivered again.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        # Redis only (AMQP redelivers as soon as the consumer's connection drops).
+        broker_transport_options={"visibility_timeout": config.visibility_timeout},
+        worker_hijack_root_logger=True,
+    )
+    return app

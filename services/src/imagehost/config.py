@@ -1,0 +1,37 @@
+"""Settings from the environment: the upstream variable names, plus our limits."""
+
+import os
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Config:
+    broker_url: str
+    s3_endpoint_url: str | None
+    aws_access_key_id: str | None
+    aws_secret_access_key: str | None
+    aws_region_name: str
+    bucket: str
+    max_upload_bytes: int
+    max_image_pixels: int
+    # Redis only: how long a delivered but unacknowledged task waits before redelivery.
+    visibility_timeout: int
+    worker_metrics_port: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Config":
+        env = os.environ if env is None else env
+        return cls(
+            broker_url=env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+            aws_region_name=env.get("AWS_REGION_NAME", "us-east-1"),
+            bucket=env.get("S3_BUCKET_NAME", "images"),
+            max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", 20 * MIB)),
+            max_image_pixels=int(env.get("MAX_IMAGE_PIXELS", 50_000_000)),
+            visibility_timeout=int(env.get("CELERY_VISIBILITY_TIMEOUT", 3600)),
+            worker_metrics_port=int(env.get("WORKER_METRICS_PORT", 9808)),
+        )

@@ -1,0 +1,105 @@
+"""The S3 bucket: the upstream key layout (`<size>/<id>`) plus a failure marker per upload."""
+
+import json
+from typing import Any, BinaryIO
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
+
+from imagehost.config import Config
+from imagehost.sizes import ALL_KEYS, object_key
+
+# Written by the worker when an original cannot be decoded; read by the status endpoint.
+FAILED_PREFIX = "failed"
+
+
+def failure_key(image_id: str) -> str:
+    return f"{FAILED_PREFIX}/{image_id}"
+
+
+def _is_missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+class Storage:
+    def __init__(self, config: Config):
+        self.bucket = config.bucket
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=config.s3_endpoint_url,
+            aws_access_key_id=config.aws_access_key_id,
+            aws_secret_access_key=config.aws_secret_access_key,
+            region_name=config.aws_region_name,
+            config=BotoConfig(
+                connect_timeout=3,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+                s3={"addressing_style": "path"},
+            ),
+        )
+
+    def ensure_bucket(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            if not _is_missing(error):
+                raise
+            try:
+                self.client.create_bucket(Bucket=self.bucket)
+            except ClientError as race:
+                # Another process created it first.
+                if race.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
+                    raise
+
+    def put_new(self, key: str, body: BinaryIO | bytes, content_type: str) -> bool:
+        """Store `key` only if nothing is there yet; False when it already exists."""
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*"
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict"):
+                return False
+            raise
+        return True
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def head(self, key: str) -> dict[str, Any] | None:
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The object with its streaming `Body`, or None."""
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+
+    def read(self, key: str) -> bytes | None:
+        obj = self.get(key)
+        return None if obj is None else obj["Body"].read()
+
+    def present_keys(self, image_id: str) -> set[str]:
+        """Which of `original`, `big`, … are stored for this upload."""
+        return {size for size in ALL_KEYS if self.head(object_key(size, image_id)) is not None}
+
+    def mark_failed(self, image_id: str, message: str) -> None:
+        body = json.dumps({"error": message}).encode()
+        self.put(failure_key(image_id), body, "application/json")
+
+    def failure(self, image_id: str) -> str | None:
+        body = self.read(failure_key(image_id))
+        return None if body is None else json.loads(body).get("error", "failed")
+
+    def check(self) -> None:
+        """Raises unless the bucket answers (readiness)."""
+        self.client.head_bucket(Bucket=self.bucket)

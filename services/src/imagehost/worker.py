@@ -1,0 +1,112 @@
+"""The Celery worker: `celery -A imagehost.worker worker`.
+
+One task per upload: download the original once, render every size (resize.py), store
+each with its Content-Type. Late acknowledgement and reject-on-worker-lost put a task
+back on the queue when its worker dies; the task is idempotent (same id, same keys, same
+bytes), so running it twice is harmless. Storage errors are retried with exponential
+backoff; an original that cannot be decoded is marked failed and never retried.
+"""
+
+import logging
+import os
+import time
+from functools import cache
+
+from imagehost import metrics
+
+metrics.use_multiprocess_dir("imagehost-worker")
+
+from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
+from celery import signals  # noqa: E402
+from celery.utils.time import get_exponential_backoff_interval  # noqa: E402
+from PIL import Image  # noqa: E402
+from prometheus_client import Counter, Histogram, start_http_server  # noqa: E402
+
+from imagehost.celery_app import RESIZE_TASK, make_celery  # noqa: E402
+from imagehost.config import Config  # noqa: E402
+from imagehost.resize import CorruptImage, render_sizes  # noqa: E402
+from imagehost.sizes import ORIGINAL, object_key  # noqa: E402
+from imagehost.storage import Storage  # noqa: E402
+
+log = logging.getLogger(__name__)
+config = Config.from_env()
+app = make_celery(config)
+Image.MAX_IMAGE_PIXELS = config.max_image_pixels
+
+MAX_RETRIES = 8
+TASKS = Counter(
+    "imagehost_worker_tasks_total",
+    "Resize tasks by outcome (success, corrupt, missing, retry)",
+    ["outcome"],
+)
+TASK_SECONDS = Histogram(
+    "imagehost_worker_task_duration_seconds",
+    "Time to produce every size of one upload",
+    ["outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+
+
+@cache
+def storage() -> Storage:
+    # One client per pool process, made after the fork.
+    return Storage(config)
+
+
+@app.task(name=RESIZE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
+def resize(self, image_id: str) -> str:
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        outcome = render_and_store(image_id)
+        return outcome
+    except (BotoCoreError, ClientError) as error:
+        if self.request.retries >= MAX_RETRIES:
+            raise
+        outcome = "retry"
+        delay = get_exponential_backoff_interval(
+            factor=1, retries=self.request.retries, maximum=60, full_jitter=True
+        )
+        log.warning("storage error for %s, retry in %ss: %s", image_id, delay, error)
+        raise self.retry(exc=error, countdown=delay, max_retries=MAX_RETRIES) from error
+    finally:
+        TASKS.labels(outcome).inc()
+        TASK_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+
+def render_and_store(image_id: str) -> str:
+    original = storage().read(object_key(ORIGINAL, image_id))
+    if original is None:
+        log.warning("no original for %s: nothing to do", image_id)
+        return "missing"
+    slow_down_for_tests()
+    try:
+        renditions = render_sizes(original)
+    except CorruptImage as error:
+        log.warning("upload %s cannot be decoded: %s", image_id, error)
+        storage().mark_failed(image_id, str(error))
+        return "corrupt"
+    for rendition in renditions:
+        storage().put(object_key(rendition.name, image_id), rendition.body, rendition.content_type)
+    log.info("resized %s into %d sizes", image_id, len(renditions))
+    return "success"
+
+
+def slow_down_for_tests() -> None:
+    """Test knob: hold every task this long, so a test can kill a worker mid-task."""
+    delay = float(os.environ.get("WORKER_TEST_DELAY_SECONDS", "0"))
+    if delay > 0:
+        time.sleep(delay)
+
+
+@signals.worker_init.connect
+def serve_metrics(**_) -> None:
+    """Worker's main process: expose every pool process's metrics."""
+    metrics.clear_multiprocess_dir()
+    if config.worker_metrics_port:
+        start_http_server(config.worker_metrics_port, registry=metrics.registry())
+
+
+@signals.worker_process_shutdown.connect
+def forget_pool_process(pid: int | None = None, **_) -> None:
+    metrics.process_exited(pid or os.getpid())

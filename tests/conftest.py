@@ -1,0 +1,30 @@
+"""Fixtures shared by every test folder. The servers themselves live in `stack.py`."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+# `import stack` from any test folder, whatever pytest's rootdir handling is.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from stack import Stack, running_stack  # noqa: E402
+
+
+def require_binaries(*names: str) -> None:
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (scripts/bootstrap.sh installs them)")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    """The whole service on loopback with a Redis broker and one worker, for the session.
+
+    Exposes `backend_url`, `s3` (boto3 client), `bucket`, `broker_url`, `s3_endpoint`,
+    `env` (for extra processes, e.g. `stack.start_worker()`), `workdir` (logs).
+    """
+    require_binaries("redis-server")
+    with running_stack(tmp_path_factory.mktemp("stack"), broker="redis", workers=1) as running:
+        yield running

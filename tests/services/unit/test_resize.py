@@ -1,0 +1,326 @@
+"""The worker's resize pipeline: sizes, orientation, metadata, formats, errors, determinism."""
+
+import io
+
+import pytest
+from imagehost.resize import CorruptImage, Rendition, render_sizes
+from imagehost.sizes import SIZES
+from PIL import Image, ImageChops, ImageCms, ImageStat
+
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+def photo(width: int, height: int) -> Image.Image:
+    """Photo-like content (gradients and noise) so resampling and JPEG have work to do."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    noise = Image.effect_noise((width, height), 30).convert("L")
+    return Image.merge("RGB", (gradient, noise, gradient.transpose(Image.Transpose.ROTATE_180)))
+
+
+def encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    if fmt == "AVIF":
+        options.setdefault("speed", 10)  # the fastest encoder setting: keeps the tests quick
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def opened(rendition: Rendition) -> Image.Image:
+    image = Image.open(io.BytesIO(rendition.body))
+    image.load()
+    return image
+
+
+def two_halves(width: int, height: int, left, right, mode: str = "RGB") -> Image.Image:
+    """Left half one colour, right half another: shows where a rotation put things."""
+    image = Image.new(mode, (width, height), left)
+    image.paste(right, (width // 2, 0, width, height))
+    return image
+
+
+def mean_difference(a: Image.Image, b: Image.Image) -> float:
+    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / len(a.getbands())
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((4000, 3000), [(1024, 768), (512, 384), (256, 192), (128, 96)]),
+        ((3000, 4000), [(768, 1024), (384, 512), (192, 256), (96, 128)]),
+        ((2500, 1000), [(1024, 410), (512, 205), (256, 102), (128, 51)]),
+        ((300, 200), [(300, 200), (300, 200), (256, 171), (128, 85)]),
+        ((100, 80), [(100, 80)] * 4),
+        ((4000, 3), [(1024, 1), (512, 1), (256, 1), (128, 1)]),
+    ],
+    ids=["landscape", "portrait", "panorama", "smaller-than-big", "tiny-original", "sliver"],
+)
+def test_sizes_keep_aspect_and_never_enlarge(size, expected):
+    renditions = render_sizes(encoded(photo(*size), "JPEG", quality=90))
+
+    assert [r.name for r in renditions] == list(SIZES)
+    assert [(r.width, r.height) for r in renditions] == expected
+    assert [opened(r).size for r in renditions] == expected
+
+
+def test_quality_close_to_pillow_thumbnail():
+    original = photo(4000, 3000)
+    data = encoded(original, "JPEG", quality=95)
+    renditions = render_sizes(data)
+
+    for rendition in renditions:
+        reference = Image.open(io.BytesIO(data))
+        reference.thumbnail((SIZES[rendition.name], SIZES[rendition.name]))
+        assert opened(rendition).size == reference.size
+        # Noise differs pixel by pixel between filters; the picture itself must match.
+        assert mean_difference(opened(rendition), reference) < 12, rendition.name
+
+
+@pytest.mark.parametrize(
+    ("orientation", "size", "top_left", "bottom_right"),
+    [
+        (1, (300, 200), RED, BLUE),
+        (3, (300, 200), BLUE, RED),
+        (6, (200, 300), RED, BLUE),  # rotated 90 degrees clockwise: the left half is on top
+        (8, (200, 300), BLUE, RED),
+    ],
+)
+def test_exif_orientation_is_applied(orientation, size, top_left, bottom_right):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encoded(two_halves(300, 200, RED, BLUE), "JPEG", quality=95, exif=exif)
+
+    for rendition in render_sizes(data):
+        image = opened(rendition).convert("RGB")
+        width, height = image.size
+        assert (width > height) == (size[0] > size[1]), rendition.name
+        assert close(image.getpixel((2, 2)), top_left)
+        assert close(image.getpixel((width - 3, height - 3)), bottom_right)
+
+
+def test_exif_orientation_with_dct_scaling():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encoded(photo(4000, 3000), "JPEG", quality=85, exif=exif)
+
+    assert [(r.width, r.height) for r in render_sizes(data)] == [
+        (768, 1024),
+        (384, 512),
+        (192, 256),
+        (96, 128),
+    ]
+
+
+def close(pixel, colour, tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+def with_metadata(fmt: str) -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "ACME Camera"  # Make
+    exif[0x0112] = 1
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = photo(600, 400)
+    if fmt == "PNG":
+        from PIL import PngImagePlugin
+
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "secret location")
+        return encoded(image, fmt, exif=exif, icc_profile=icc, pnginfo=text)
+    if fmt == "JPEG":
+        return encoded(image, fmt, exif=exif, icc_profile=icc, comment=b"secret location")
+    return encoded(image, fmt, exif=exif, icc_profile=icc, xmp=b"<x:xmpmeta/>")
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "AVIF"])
+def test_metadata_is_stripped(fmt):
+    data = with_metadata(fmt)
+    assert Image.open(io.BytesIO(data)).info.get("icc_profile")
+
+    for rendition in render_sizes(data):
+        image = opened(rendition)
+        assert not image.getexif(), rendition.name
+        leaked = {"exif", "icc_profile", "xmp", "XML:com.adobe.xmp", "comment", "Comment"}
+        assert not leaked & set(image.info), (rendition.name, set(image.info))
+        assert b"secret location" not in rendition.body
+        assert b"ACME" not in rendition.body
+
+
+def test_colours_survive_profile_conversion():
+    """An sRGB-tagged original is converted to (untagged) sRGB: colours stay the same."""
+    data = with_metadata("JPEG")
+    reference = Image.open(io.BytesIO(data))
+    reference.thumbnail((1024, 1024))
+    assert mean_difference(opened(render_sizes(data)[0]), reference) < 8
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp"), ("AVIF", "image/avif")],
+)
+def test_format_and_content_type_follow_the_original(fmt, content_type):
+    renditions = render_sizes(encoded(photo(1500, 1000), fmt))
+
+    for rendition in renditions:
+        assert rendition.content_type == content_type
+        assert opened(rendition).format == fmt
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_alpha_is_kept(fmt):
+    image = two_halves(1600, 1200, (200, 0, 0, 255), (0, 0, 0, 0), mode="RGBA")
+    renditions = render_sizes(
+        encoded(image, fmt, lossless=True) if fmt == "WEBP" else encoded(image, fmt)
+    )
+
+    for rendition in renditions:
+        out = opened(rendition)
+        assert out.mode == "RGBA"
+        width, height = out.size
+        assert out.getpixel((1, 1))[3] == 255
+        assert out.getpixel((width - 2, height - 2))[3] == 0
+        # Premultiplied resampling: no dark fringe bleeding from the transparent black half.
+        assert out.getpixel((1, 1))[0] > 190
+
+
+def test_palette_png_with_transparency_keeps_it():
+    image = two_halves(400, 300, (0, 200, 0, 255), (0, 0, 0, 0), mode="RGBA")
+    data = encoded(image.convert("P", palette=Image.Palette.ADAPTIVE, colors=4), "PNG")
+    image = Image.open(io.BytesIO(data))
+    # Adaptive palettes drop alpha; mark index of the transparent half as transparent.
+    transparent_index = image.getpixel((399, 299))
+    data = encoded(image, "PNG", transparency=transparent_index)
+
+    out = opened(render_sizes(data)[-1])
+    assert out.mode == "RGBA"
+    assert out.getpixel((out.width - 1, out.height - 1))[3] == 0
+
+
+def animated_gif(frames: int = 3) -> bytes:
+    colours = [RED, BLUE, (20, 220, 20)]
+    images = [Image.new("RGB", (600, 400), colours[i % 3]) for i in range(frames)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
+def test_animated_gif_gives_still_pngs_of_the_first_frame():
+    data = animated_gif()
+    assert Image.open(io.BytesIO(data)).n_frames == 3
+
+    renditions = render_sizes(data)
+
+    assert [(r.width, r.height) for r in renditions] == [
+        (600, 400),
+        (512, 341),
+        (256, 171),
+        (128, 85),
+    ]
+    for rendition in renditions:
+        assert rendition.content_type == "image/png"
+        image = opened(rendition)
+        assert image.format == "PNG"
+        assert not getattr(image, "is_animated", False)
+        assert close(image.convert("RGB").getpixel((10, 10)), RED, tolerance=10)
+
+
+def test_transparent_gif_keeps_transparency():
+    image = Image.new("P", (300, 200), 0)
+    image.putpalette([255, 0, 0, 0, 0, 0] + [0] * 762)
+    image.paste(1, (150, 0, 300, 200))
+    data = encoded(image, "GIF", transparency=1)
+
+    out = opened(render_sizes(data)[0])
+    assert out.mode == "RGBA"
+    assert out.getpixel((299, 199))[3] == 0
+    assert out.getpixel((0, 0)) == (255, 0, 0, 255)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected_mode"),
+    [("CMYK", "RGB"), ("L", "L")],
+)
+def test_jpeg_modes(mode, expected_mode):
+    data = encoded(photo(800, 600).convert(mode), "JPEG")
+
+    for rendition in render_sizes(data):
+        assert opened(rendition).mode == expected_mode
+        assert rendition.content_type == "image/jpeg"
+
+
+def test_sixteen_bit_greyscale_png_is_scaled_not_clipped():
+    gradient = Image.linear_gradient("L").resize((512, 512)).convert("I")
+    data = encoded(gradient.point(lambda value: value * 257).convert("I;16"), "PNG")
+
+    out = opened(render_sizes(data)[0])
+    assert out.mode == "L"
+    low, high = out.getextrema()
+    assert low < 10
+    assert high > 245
+
+
+def jpeg() -> bytes:
+    return encoded(photo(1200, 900), "JPEG", quality=90)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not an image at all",
+        jpeg()[:5000],
+        jpeg()[:-5000],
+        encoded(photo(100, 100), "PNG")[:-200],
+        encoded(photo(100, 100), "BMP"),
+        encoded(photo(100, 100), "TIFF"),
+        b"GIF89a" + b"\x00" * 50,
+    ],
+    ids=[
+        "empty",
+        "garbage",
+        "header-only",
+        "truncated-jpeg",
+        "truncated-png",
+        "bmp",
+        "tiff",
+        "bad-gif",
+    ],
+)
+def test_undecodable_input_raises_corrupt_image(data):
+    with pytest.raises(CorruptImage):
+        render_sizes(data)
+
+
+def test_corrupt_image_is_a_value_error():
+    assert issubclass(CorruptImage, ValueError)
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_more_pixels_than_the_limit_is_refused(monkeypatch):
+    data = encoded(photo(400, 300), "PNG")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 400 * 300 - 1)
+
+    with pytest.raises(CorruptImage, match="pixels"):
+        render_sizes(data)
+
+
+def test_decompression_bomb_is_refused_without_decoding(monkeypatch):
+    # Over twice the limit: Pillow itself refuses it while reading the header.
+    data = encoded(Image.new("L", (1000, 1000)), "PNG")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+
+    with pytest.raises(CorruptImage):
+        render_sizes(data)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "AVIF", "GIF"])
+def test_output_is_deterministic(fmt):
+    image = photo(1400, 1000)
+    data = encoded(image.convert("P") if fmt == "GIF" else image, fmt)
+
+    assert render_sizes(data) == render_sizes(data)
+
+
+def test_rendition_is_frozen():
+    rendition = render_sizes(jpeg())[0]
+    with pytest.raises(AttributeError):
+        rendition.body = b""
