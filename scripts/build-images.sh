@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_images=(backend worker frontend)
-images=("${@:-${all_images[@]}}")
+if [ $# -gt 0 ]; then images=("$@"); else images=("${all_images[@]}"); fi
 for image in "${images[@]}"; do
   case " ${all_images[*]} " in
     *" $image "*) ;;
@@ -35,11 +35,13 @@ fi
 scripts/ensure-base-image.sh
 
 version=$(python3 -c 'import tomllib; print(tomllib.load(open("services/pyproject.toml", "rb"))["project"]["version"])')
-revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+revision=$(git describe --always --dirty 2>/dev/null || echo unknown)
 # Our pins are the whole truth: ignore a machine-wide pip constraint file.
-export PIP_CONSTRAINT= PIP_DISABLE_PIP_VERSION_CHECK=1
-# Fixed zip timestamps make the imagehost wheel reproducible, hence cacheable.
-export SOURCE_DATE_EPOCH=315532800
+export PIP_CONSTRAINT='' PIP_DISABLE_PIP_VERSION_CHECK=1
+# One build at a time per checkout: they share services/build/.
+mkdir -p services/build
+exec 9>services/build/.lock
+flock 9
 
 # Third-party wheels: rebuilt only when the pins change. A fresh directory each
 # time, because the Dockerfile installs every wheel it finds there.
@@ -62,13 +64,15 @@ build_wheelhouse() {
   touch "$wheelhouse/.stamp-$stamp"
 }
 
-# The imagehost wheel: rebuilt every time (a few seconds). setuptools' build/lib
-# keeps files deleted from src/, so clear it or they would ship in the wheel.
+# The imagehost wheel: rebuilt every time (a few seconds). Fixed zip timestamps
+# make it reproducible, hence cacheable. setuptools' build/lib keeps files
+# deleted from src/, so clear it or they would ship in the wheel.
 build_app_wheel() {
   rm -rf services/build/lib services/build/bdist.* services/build/app
-  "$pip" wheel -q --no-deps -w services/build/app ./services
+  SOURCE_DATE_EPOCH=315532800 "$pip" wheel -q --no-deps -w services/build/app ./services
 }
 
+# No `created` label: a timestamp would make every run a new image.
 build() {
   local name=$1 context=$2
   shift 2

@@ -1,6 +1,5 @@
 """Fixtures shared by every test folder. The servers themselves live in `stack.py`."""
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -9,13 +8,7 @@ import pytest
 # `import stack` from any test folder, whatever pytest's rootdir handling is.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from stack import Stack, running_stack  # noqa: E402
-
-
-def require_binaries(*names: str) -> None:
-    missing = [name for name in names if shutil.which(name) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (scripts/bootstrap.sh installs them)")
+from stack import Stack, require_binaries, running_stack
 
 
 @pytest.fixture(scope="session")

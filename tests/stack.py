@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import pytest
 import requests
 
 BIN = Path(sys.executable).parent
@@ -35,6 +36,13 @@ SERVICES_SRC = Path(__file__).resolve().parents[1] / "services" / "src"
 ACCESS_KEY = "testing"
 SECRET_KEY = "testing"
 REGION = "us-east-1"
+
+
+def require_binaries(*names: str) -> None:
+    """Skip the calling test (with the reason) when a server binary is not installed."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (scripts/bootstrap.sh installs them)")
 
 
 def free_port() -> int:
@@ -53,16 +61,14 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 class Server:
     """One process started in its own process group, its output in a log file."""
 
-    def __init__(
-        self, name: str, argv: list[str], env: dict[str, str], workdir: Path, cwd: Path | None = None
-    ):
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], workdir: Path):
         self.name = name
         self.log_path = workdir / f"{name}.log"
         self._log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             argv,
             env=env,
-            cwd=cwd or workdir,
+            cwd=workdir,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -90,10 +96,8 @@ class Server:
     def stop(self, timeout: float = 10) -> None:
         """SIGTERM the group, wait, then SIGKILL whatever is left."""
         self._signal_group(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
         # Children may outlive the group leader (e.g. Celery's pool): kill the rest.
         self._signal_group(signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -115,7 +119,8 @@ def wait_until(
             if check():
                 return
         if server is not None and not server.alive():
-            raise RuntimeError(f"{server.name} exited while waiting for {what}:\n{server.log_tail()}")
+            tail = server.log_tail()
+            raise RuntimeError(f"{server.name} exited while waiting for {what}:\n{tail}")
         time.sleep(0.1)
     tail = f":\n{server.log_tail()}" if server else ""
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}{tail}")
@@ -220,6 +225,13 @@ def service_env(broker_url: str, s3_endpoint: str, bucket: str, **extra: str) ->
     return env
 
 
+def metrics_dir(workdir: Path, name: str) -> Path:
+    """Where one service's processes share their Prometheus values (not in /tmp)."""
+    directory = workdir / f"metrics-{name}"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
 @contextlib.contextmanager
 def backend(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[str]:
     """gunicorn serving `imagehost.backend:create_app()`; yields its base URL."""
@@ -228,10 +240,9 @@ def backend(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[st
     argv += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     argv += ["imagehost.backend:create_app()"]
     url = f"http://127.0.0.1:{port}"
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(workdir, f"backend-{port}"))}
     with running(Server(f"backend-{port}", argv, env, workdir)) as server:
-        wait_until(
-            lambda: requests.get(url + "/health", timeout=1).ok, "the backend", 30, server
-        )
+        wait_until(lambda: requests.get(url + "/health", timeout=1).ok, "the backend", 30, server)
         yield url
 
 
@@ -241,6 +252,7 @@ def start_worker(env: dict[str, str], workdir: Path, name: str, concurrency: int
     argv += [f"--concurrency={concurrency}", f"--hostname={name}@%h"]
     # Gossip/mingle only slow a test worker's start; nothing here uses them.
     argv += ["--without-gossip", "--without-mingle"]
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(workdir, name))}
     server = Server(name, argv, env, workdir)
     try:
         wait_until(lambda: " ready." in server.log(), f"worker {name}", 60, server)

@@ -14,10 +14,13 @@ if [ -n "$endpoint" ] && ! printf '%s' "$endpoint" | grep -Eq '^https?://[][A-Za
   exit 64
 fi
 origin=$(printf '%s' "$endpoint" | sed -E 's#^(https?://[^/]+).*#\1#')
+sources="'self'${origin:+ $origin}"
 
 mkdir -p "$runtime/tmp"
 printf '{"endpoint": "%s"}\n' "$endpoint" >"$runtime/config.json"
-printf '%s\n' "add_header Content-Security-Policy \"default-src 'self'; img-src 'self' data: blob: $origin; connect-src 'self' $origin; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'\" always;" >"$runtime/csp.conf"
+csp="default-src 'self'; img-src $sources data: blob:; connect-src $sources; object-src 'none'"
+csp="$csp; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+printf 'add_header Content-Security-Policy "%s" always;\n' "$csp" >"$runtime/csp.conf"
 
 echo "imgr-frontend: backend endpoint: ${endpoint:-(same origin)}" >&2
 exec "$@"

@@ -22,8 +22,14 @@ def make_celery(config: Config) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
-        # Redis only (AMQP redelivers as soon as the consumer's connection drops).
-        broker_transport_options={"visibility_timeout": config.visibility_timeout},
+        # Redis only (AMQP redelivers as soon as the consumer's connection drops): a task
+        # whose worker died goes back to the queue once unacknowledged for this long;
+        # workers look for such tasks every few seconds (kombu's default: 100 s).
+        broker_transport_options={
+            "visibility_timeout": config.visibility_timeout,
+            "unacked_restore_interval": max(1, min(10, config.visibility_timeout // 5)),
+            "unacked_restore_throttle": 1,
+        },
         worker_hijack_root_logger=True,
     )
     return app

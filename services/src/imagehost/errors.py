@@ -36,9 +36,10 @@ def corrupt_image(detail: str) -> Rejection:
     return Rejection("corrupt_image", 422, f"the image cannot be decoded: {detail}")
 
 
-def too_many_pixels(pixels: int, limit: int) -> Rejection:
+def too_many_pixels(pixels: int | None, limit: int) -> Rejection:
+    count = "too many pixels" if pixels is None else f"{pixels} pixels"
     return Rejection(
-        "too_many_pixels", 422, f"the image has {pixels} pixels, more than the limit of {limit}"
+        "too_many_pixels", 422, f"the image has {count}, more than the limit of {limit}"
     )
 
 

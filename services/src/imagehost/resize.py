@@ -50,7 +50,9 @@ CONTENT_TYPE = {
 }
 SAVE_OPTIONS = {
     "JPEG": {"quality": 85, "optimize": True, "progressive": True},
-    "PNG": {"compress_level": 6},
+    # zlib level 3: 2.5x faster than the default 6 on photos for +0.1% bytes (and no
+    # bigger on flat graphics); PNG encoding is most of the time a PNG upload costs.
+    "PNG": {"compress_level": 3},
     "WEBP": {"quality": 85, "method": 4},
     # AVIF: speed 8 encodes ~7x faster than the default 6 for ~10% more bytes; one
     # thread because the encoder's output depends on the thread count (determinism),

@@ -12,6 +12,8 @@ from imagehost.sizes import ALL_KEYS, object_key
 
 # Written by the worker when an original cannot be decoded; read by the status endpoint.
 FAILED_PREFIX = "failed"
+# What S3 answers to a conditional put (If-None-Match: *) on an existing key.
+ALREADY_EXISTS = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
 def failure_key(image_id: str) -> str:
@@ -59,7 +61,7 @@ class Storage:
                 Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*"
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict"):
+            if error.response["Error"]["Code"] in ALREADY_EXISTS:
                 return False
             raise
         return True

@@ -61,7 +61,7 @@ def validate_image(stream: BinaryIO, max_pixels: int) -> ImageInfo:
         except errors.Rejection:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise errors.too_many_pixels(-1, max_pixels) from None
+            raise errors.too_many_pixels(None, max_pixels) from None
         except Exception as error:  # Pillow raises many types on bad input
             raise errors.corrupt_image(str(error) or type(error).__name__) from None
     return ImageInfo(image_format, CONTENT_TYPES[image_format], width, height)

@@ -8,9 +8,7 @@ import time
 from flask import Flask, Response, g, request
 from prometheus_client import Counter, Histogram
 
-REQUESTS = Counter(
-    "imagehost_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("imagehost_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "imagehost_http_request_duration_seconds",
     "Time to answer an HTTP request",

@@ -63,16 +63,17 @@ function removeCard(card) {
   announce(`${card.name} removed from the list.`);
 }
 
+const copyFeedback = new WeakMap();
+
+// The button says what happened for a moment; it stays enabled so keyboard focus stays on it.
 async function onCopy(url, button) {
   const copied = await copyText(url);
-  const original = button.textContent;
   button.textContent = copied ? "Copied" : "Copy failed";
-  button.disabled = true;
   announce(copied ? "Link copied to the clipboard." : "Could not copy; select the link and copy it by hand.");
-  window.setTimeout(() => {
-    button.textContent = original;
-    button.disabled = false;
-  }, 1500);
+  window.clearTimeout(copyFeedback.get(button));
+  copyFeedback.set(button, window.setTimeout(() => {
+    button.textContent = "Copy";
+  }, 1500));
 }
 
 async function followSizes(card, entry) {
@@ -111,6 +112,9 @@ async function uploadOne(file) {
     body = await upload.done;
   } catch (error) {
     pending.delete(card);
+    if (!card.element.isConnected) {
+      return; // removed by the user while uploading: nothing left to tell
+    }
     card.showRejected(error.message);
     announce(`${file.name} was not uploaded: ${error.message}`);
     return;
@@ -162,6 +166,13 @@ function wireInputs() {
     uploadAll(fileInput.files);
     // Lets the same file be chosen again.
     fileInput.value = "";
+  });
+
+  // The whole zone is a target for a click too, not only the button.
+  dropZone.addEventListener("click", (event) => {
+    if (!event.target.closest("label, input")) {
+      fileInput.click();
+    }
   });
 
   let depth = 0;

@@ -12,10 +12,10 @@ export function precheck(file) {
   }
   // An empty type means the browser does not know: let the server decide.
   if (file.type && !file.type.startsWith("image/")) {
-    return "This is not an image. Accepted: JPEG, PNG, GIF, WebP.";
+    return "This is not an image. Accepted: JPEG, PNG, GIF, WebP, AVIF.";
   }
   if (file.type === "image/svg+xml") {
-    return "SVG drawings are not accepted. Accepted: JPEG, PNG, GIF, WebP.";
+    return "SVG drawings are not accepted. Accepted: JPEG, PNG, GIF, WebP, AVIF.";
   }
   return null;
 }

@@ -136,7 +136,8 @@ export class UploadCard {
       row.querySelector(".link-label").textContent = name;
       const anchor = row.querySelector(".link-url");
       anchor.href = url;
-      anchor.textContent = url;
+      // The scheme adds nothing to read and pushes the end of the URL onto a new line on phones.
+      anchor.textContent = url.replace(/^https?:\/\//, "");
       anchor.setAttribute("aria-label", `${name} size of ${this.name}: ${url}`);
       const button = row.querySelector(".copy-button");
       button.setAttribute("aria-label", `Copy the link to the ${name} size of ${this.name}`);
