@@ -9,6 +9,7 @@ and up to one poll interval (POLL_SECONDS) of polling delay.
 """
 
 import queue
+import re
 import statistics
 import sys
 import threading
@@ -20,6 +21,8 @@ import requests
 from bench import corpus
 
 POLL_SECONDS = 0.02
+# Celery's line for a finished task: "Task imagehost.resize[<uuid>] succeeded in 0.25s: ..."
+TASK_SUCCEEDED = re.compile(r"Task \S+ succeeded in ([0-9.]+)s")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -110,7 +113,13 @@ def run(uploads: int, interval: float, cache_dir: Path, workdir: Path) -> None:
     with running_stack(workdir / "stack", broker="redis", workers=2) as stack:
         # One upload first, so imports and connections are warm before measuring.
         measure(stack.backend_url, files[:1], 0, timeout=120)
+        log_offsets = [len(worker.log()) for worker in stack.workers]
         figures = measure(stack.backend_url, files, interval, timeout=uploads * interval + 300)
+        task_seconds = [
+            float(seconds)
+            for worker, offset in zip(stack.workers, log_offsets, strict=True)
+            for seconds in TASK_SUCCEEDED.findall(worker.log()[offset:])
+        ]
     latencies = figures["latencies"]
     print(
         f"2 workers (Redis, moto S3, gunicorn), one upload every {interval:g} s,"
@@ -127,6 +136,12 @@ def run(uploads: int, interval: float, cache_dir: Path, workdir: Path) -> None:
         print(
             f"upload request (POST /image until 201): p50 {percentile(uploads_ms, 0.5):.0f} ms,"
             f" p95 {percentile(uploads_ms, 0.95):.0f} ms"
+        )
+    if task_seconds:
+        print(
+            f"worker task (download, resize, 4 uploads; Celery's own timing):"
+            f" p50 {percentile(task_seconds, 0.5) * 1000:.0f} ms,"
+            f" p95 {percentile(task_seconds, 0.95) * 1000:.0f} ms"
         )
     for failure in figures["failures"]:
         print(f"FAILED: {failure}")

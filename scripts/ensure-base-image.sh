@@ -22,6 +22,6 @@ trap 'rm -rf "$rootfs"' EXIT
 echo "Building $image with debootstrap (no registry answered)..." >&2
 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
 # Like the official image: no apt caches or docs left in the layer.
-rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
+rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
 tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$image" >/dev/null
 echo "Built $image locally." >&2

@@ -40,11 +40,13 @@ export PYTHONPATH=$root/services/src${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 
-running() {
-  local pid
-  pid=$(pid_of "$1")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+# A process that exited but is not reaped yet (its parent, this script, is gone) is a
+# zombie: kill -0 still succeeds on it, so look at its state.
+alive() {
+  [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
+
+running() { alive "$(pid_of "$1")"; }
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -156,10 +158,10 @@ stop() {
     if [ -z "$pid" ]; then
       continue
     fi
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
       kill -TERM -- "-$pid" 2>/dev/null || true
       for _ in $(seq 150); do
-        kill -0 "$pid" 2>/dev/null || break
+        alive "$pid" || break
         sleep 0.1
       done
       kill -KILL -- "-$pid" 2>/dev/null || true

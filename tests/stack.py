@@ -281,7 +281,7 @@ class Stack:
         self.workers.append(worker)
         return worker
 
-    def keys(self) -> set[str]:
+    def object_keys(self) -> set[str]:
         """Every object key in the bucket."""
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
         return {obj["Key"] for page in pages for obj in page.get("Contents", [])}

@@ -124,8 +124,8 @@ def smoke(images: Images, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             "AWS_REGION_NAME": "us-east-1",
             "S3_BUCKET_NAME": "smoke-images",
         }
-        stack.run("backend", images.backend, env)
-        stack.run("worker", images.worker, env)
+        stack.run("backend", images.backend, env, hardened=True)
+        stack.run("worker", images.worker, env, hardened=True)
         backend_url = f"http://{stack.ip('backend')}:{BACKEND_PORT}"
         stack.run("frontend", images.frontend, {"BACKEND_ENDPOINT": backend_url})
         stack.wait_healthy(["backend", "worker", "frontend"], timeout=120)

@@ -10,7 +10,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# `State.Status/State.Health.Status` while all is well.
 OK_STATES = ("running/starting", "running/healthy")
+# How a careful deployment runs the backend and worker.
+HARDENED = [
+    "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"
+]  # fmt: skip
 
 
 def docker(*args: str, timeout: float = 120) -> str:
@@ -49,8 +54,14 @@ class SmokeStack:
         self.network = self.name("net")
         docker("network", "create", self.network)
 
-    def run(self, role: str, image: str, env: dict[str, str] | None = None) -> None:
-        """Start `image` as `role`. Values go through an env file, never the command line."""
+    def run(
+        self, role: str, image: str, env: dict[str, str] | None = None, hardened: bool = False
+    ) -> None:
+        """Start `image` as `role`. Values go through an env file, never the command line.
+
+        `hardened`: read-only root filesystem, no capabilities, no privilege gain; the
+        image must work that way.
+        """
         env_file = self.workdir / f"{role}.env"
         env_file.touch(mode=0o600)
         env_file.write_text("".join(f"{key}={value}\n" for key, value in (env or {}).items()))
@@ -62,6 +73,7 @@ class SmokeStack:
             # The image's own health command, checked more often than in production
             # so the test does not wait a full interval.
             "--health-interval", "2s",
+            *(HARDENED if hardened else []),
             image,
         )  # fmt: skip
 

@@ -24,11 +24,14 @@ def make_celery(config: Config) -> Celery:
         broker_connection_timeout=3,
         # Redis only (AMQP redelivers as soon as the consumer's connection drops): a task
         # whose worker died goes back to the queue once unacknowledged for this long;
-        # workers look for such tasks every few seconds (kombu's default: 100 s).
+        # workers look for such tasks every few seconds (kombu's default: 100 s). The
+        # lock around that sweep must not outlive the timeout by much: a worker killed
+        # while holding it would otherwise block every sweep for kombu's 5 minutes.
         broker_transport_options={
             "visibility_timeout": config.visibility_timeout,
             "unacked_restore_interval": max(1, min(10, config.visibility_timeout // 5)),
             "unacked_restore_throttle": 1,
+            "unacked_mutex_expire": min(300, config.visibility_timeout),
         },
         worker_hijack_root_logger=True,
     )

@@ -43,6 +43,10 @@ def too_many_pixels(pixels: int | None, limit: int) -> Rejection:
     )
 
 
+def unavailable() -> Rejection:
+    return Rejection("unavailable", 503, "the service cannot take uploads right now, try again")
+
+
 def bad_id() -> Rejection:
     return Rejection("bad_id", 400, "malformed image id")
 

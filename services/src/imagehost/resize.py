@@ -7,10 +7,11 @@ EXIF orientation, normalise the mode, convert an embedded colour profile to
 sRGB, then a cascade: big from the decoded image, medium from big, small from
 medium, tiny from small. Never enlarged, aspect ratio kept (longest side <= size).
 
-Metadata: none is written (no EXIF, XMP, comments or ICC profile). Images with
-an embedded profile are first converted to sRGB, so stripping the profile keeps
-their colours (browsers treat untagged images as sRGB) and saves its bytes on
-every thumbnail.
+Metadata: none is written (no EXIF, XMP, comments or ICC profile). Colour images
+with an embedded profile (Display P3 from phones, Adobe RGB, CMYK) are first
+converted to sRGB, so stripping the profile keeps their colours (browsers treat
+untagged images as sRGB) and saves the profile's bytes on every thumbnail.
+Greyscale profiles and unusable profiles are dropped without conversion.
 
 Formats: JPEG (and MPO, the multi-picture JPEG of cameras) -> JPEG; PNG -> PNG;
 WebP -> WebP; AVIF -> AVIF. GIF -> PNG: a GIF, animated or not, is rendered as
@@ -59,6 +60,12 @@ SAVE_OPTIONS = {
     # and the worker gets its parallelism from processes.
     "AVIF": {"quality": 70, "speed": 8, "max_threads": 1},
 }
+# Shrinking by more than this factor starts with a fast integer box reduction, then
+# Lanczos does the rest. 1.5 rather than thumbnail()'s 2.0: a 12-megapixel PNG to
+# 1024 px takes 2.4x less time, and differs from a pure Lanczos by 0.5 levels on
+# average (max 4 of 255), as much as thumbnail() itself does. No effect on
+# DCT-scaled JPEGs, which are already within 2x of the biggest size.
+REDUCING_GAP = 1.5
 # Modes every output format and the resampler handle without surprises.
 WORKING_MODES = ("L", "LA", "RGB", "RGBA")
 
@@ -89,12 +96,11 @@ def render_sizes(data: bytes) -> list[Rendition]:
     output_format = OUTPUT_FORMAT[source_format]
     renditions = []
     previous = image
-    for name, longest_side in SIZES.items():
+    for position, (name, longest_side) in enumerate(SIZES.items()):
         # Sized from the full original, not the DCT-scaled decode, so rounding matches it.
-        target = fit(full_size, longest_side)
-        current = shrink(previous, target)
-        if previous is image:
-            # Cheapest place for the colour conversion: the first (biggest) size.
+        current = shrink(previous, fit(full_size, longest_side))
+        if position == 0:
+            # Cheapest place for the colour conversion: the biggest size, before the cascade.
             current = to_srgb(current, profile)
         renditions.append(encode(name, current, output_format))
         previous = current
@@ -139,7 +145,9 @@ def orient(image: Image.Image) -> None:
 
 def working_mode(image: Image.Image, profile: bytes | None) -> Image.Image:
     """The image in L, LA, RGB or RGBA: alpha kept, palettes and CMYK expanded."""
-    if image.mode in WORKING_MODES:
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    # L or RGB with a transparent colour key (PNG tRNS, GIF) needs a real alpha channel.
+    if image.mode in WORKING_MODES and not (has_alpha and image.mode in ("L", "RGB")):
         return image
     if image.mode == "CMYK" and profile:
         converted = convert_profile(image, profile, "RGB")
@@ -150,7 +158,6 @@ def working_mode(image: Image.Image, profile: bytes | None) -> Image.Image:
     if image.mode.startswith("I"):
         # 16-bit greyscale: scale to 8 bits rather than clip.
         return image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
-    has_alpha = "A" in image.getbands() or "transparency" in image.info
     return image.convert("RGBA" if has_alpha else "RGB")
 
 
@@ -202,8 +209,7 @@ def shrink(image: Image.Image, target: tuple[int, int]) -> Image.Image:
     """The image resized to `target` with Lanczos; the image itself when already that size."""
     if image.size == target:
         return image
-    # reducing_gap: a fast integer box reduction first, as thumbnail() does.
-    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
 
 
 def encode(name: str, image: Image.Image, output_format: str) -> Rendition:

@@ -32,7 +32,7 @@ def multipart(field: str, filename: str) -> tuple[str, bytes, bytes]:
     """(content type, the part's head, its tail) for one file field of a form."""
     boundary = "imagehostboundary7d3f"
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
         f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()

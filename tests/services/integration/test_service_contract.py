@@ -5,10 +5,9 @@ import json
 
 import pytest
 import requests
+from imagehost.sizes import SIZES
 from PIL import Image
 from samples import animated_gif, expected_size, photo
-
-from imagehost.sizes import SIZES
 
 pytestmark = pytest.mark.integration
 
@@ -79,7 +78,7 @@ def test_upload_produces_every_size_with_the_right_dimensions(stack):
         assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert int(served.headers["Content-Length"]) == len(served.content)
         assert served.headers["ETag"] and served.headers["Last-Modified"]
-    assert {f"{key}/{image_id}" for key in ["original", *SIZES]} <= stack.keys()
+    assert {f"{key}/{image_id}" for key in ["original", *SIZES]} <= stack.object_keys()
 
 
 @pytest.mark.parametrize(
@@ -148,7 +147,10 @@ def test_size_not_yet_made_is_404_and_status_pending(stack, tmp_path):
     # An original stored by hand, with no task: exactly what a client sees before the worker.
     image_id = "Pend1ngX"
     stack.s3.put_object(
-        Bucket=stack.bucket, Key=f"original/{image_id}", Body=photo((50, 50)), ContentType="image/jpeg"
+        Bucket=stack.bucket,
+        Key=f"original/{image_id}",
+        Body=photo((50, 50)),
+        ContentType="image/jpeg",
     )
     assert get(stack, f"/image/{image_id}/big").status_code == 404
     status = get(stack, f"/image/{image_id}/status").json()

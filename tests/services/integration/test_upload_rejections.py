@@ -25,9 +25,9 @@ def ids_in(keys: set[str]) -> set[str]:
 def bucket_unchanged(stack):
     """Fails the test if a refused upload wrote anything: no new id may appear.
     (Ids, not keys: the worker may still be writing sizes of earlier uploads.)"""
-    before = stack.keys()
+    before = stack.object_keys()
     yield
-    assert ids_in(stack.keys()) - ids_in(before) == set()
+    assert ids_in(stack.object_keys()) - ids_in(before) == set()
 
 
 def assert_refused(response: requests.Response, status: int, reason: str) -> dict:
@@ -43,7 +43,9 @@ def post(stack, **kwargs) -> requests.Response:
 
 
 def test_missing_file_field(stack, bucket_unchanged):
-    body = assert_refused(post(stack, files={"picture": ("a.jpg", photo((10, 10)))}), 400, "missing_file")
+    body = assert_refused(
+        post(stack, files={"picture": ("a.jpg", photo((10, 10)))}), 400, "missing_file"
+    )
     assert body["error"] == "missing file"  # upstream's text
     assert_refused(post(stack), 400, "missing_file")
     assert_refused(post(stack, data={"file": "not a file"}), 400, "missing_file")

@@ -4,14 +4,14 @@ import io
 import re
 
 import pytest
+import redis
 import requests
-from PIL import Image
-from samples import expected_size, photo
-from stack import backend, free_port, require_binaries, running_stack, wait_until
-
 from imagehost.celery_app import RESIZE_TASK, make_celery
 from imagehost.config import Config
 from imagehost.sizes import SIZES
+from PIL import Image
+from samples import expected_size, photo
+from stack import backend, free_port, require_binaries, running_stack, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -23,6 +23,19 @@ def send_resize(env: dict[str, str], image_id: str) -> None:
         celery.send_task(RESIZE_TASK, args=[image_id])
     finally:
         celery.close()
+
+
+def broker_state(broker_url: str) -> dict:
+    """Where the task is, for a failure message (Redis only: kombu's bookkeeping keys)."""
+    if not broker_url.startswith("redis://"):
+        return {}
+    client = redis.Redis.from_url(broker_url)
+    return {
+        "queue length": client.llen("imagehost"),
+        "unacked": client.hkeys("unacked"),
+        "unacked_index": client.zrange("unacked_index", 0, -1, withscores=True),
+        "restore lock ttl": client.ttl("unacked_mutex"),
+    }
 
 
 @pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
@@ -39,7 +52,10 @@ def test_worker_killed_mid_task_still_ends_with_every_size(broker, tmp_path):
         metrics_port = free_port()
         survivor = stack.start_worker(WORKER_METRICS_PORT=str(metrics_port))
         # Redis hands the task back after CELERY_VISIBILITY_TIMEOUT (5 s here); AMQP at once.
-        stack.wait_for_status(image_id, "ready", timeout=90)
+        try:
+            stack.wait_for_status(image_id, "ready", timeout=90)
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}\nbroker: {broker_state(stack.broker_url)}") from None
         for size, longest_side in SIZES.items():
             body = requests.get(f"{stack.backend_url}/image/{image_id}/{size}", timeout=10)
             assert Image.open(io.BytesIO(body.content)).size == expected_size(
@@ -65,7 +81,9 @@ def test_corrupt_original_marks_the_upload_failed_without_retrying(stack):
     wait_until(lambda: f"{image_id} cannot be decoded" in worker.log(), "the failure log", 10)
     assert worker.log().count(f"{image_id} cannot be decoded") == 1
     assert "Retry in" not in worker.log()
-    assert not any(key.endswith(image_id) and key.split("/")[0] in SIZES for key in stack.keys())
+    assert not any(
+        key.endswith(image_id) and key.split("/")[0] in SIZES for key in stack.object_keys()
+    )
 
 
 def test_running_a_task_again_gives_the_same_objects(stack):
@@ -108,10 +126,17 @@ def test_storage_errors_are_retried_with_backoff(stack, tmp_path):
         stack.workers.remove(worker)
 
 
-def test_ready_is_503_when_the_broker_is_down(stack, tmp_path):
+def test_without_a_broker_not_ready_and_uploads_refused_cleanly(stack, tmp_path):
     env = {**stack.env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    before = stack.object_keys()
     with backend(env, tmp_path, workers=1) as url:
-        response = requests.get(url + "/ready", timeout=30)
-    assert response.status_code == 503
-    assert response.json()["checks"]["s3"] == "ok"
-    assert response.json()["checks"]["broker"].startswith("error")
+        ready = requests.get(url + "/ready", timeout=30)
+        upload = requests.post(url + "/image", files={"file": photo((64, 64))}, timeout=60)
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["s3"] == "ok"
+    assert ready.json()["checks"]["broker"].startswith("error")
+    assert upload.status_code == 503
+    assert upload.json()["reason"] == "unavailable"
+    # The original was taken back: nobody would ever have resized it.
+    new_originals = {key for key in stack.object_keys() - before if key.startswith("original/")}
+    assert new_originals == set()

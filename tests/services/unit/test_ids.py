@@ -22,5 +22,14 @@ def test_ids_use_the_whole_alphabet():
 
 
 def test_malformed_ids_are_refused():
-    for bad in ["", "abc", "abcdefghi", "abcd-efg", "abcdefg!", "abcdéfgh", "../etc/p", "abcdefg\n"]:
+    for bad in [
+        "",
+        "abc",
+        "abcdefghi",
+        "abcd-efg",
+        "abcdefg!",
+        "abcdéfgh",
+        "../etc/p",
+        "abcdefg\n",
+    ]:
         assert not is_valid_id(bad), bad

@@ -1,6 +1,7 @@
 """The worker's resize pipeline: sizes, orientation, metadata, formats, errors, determinism."""
 
 import io
+from pathlib import Path
 
 import pytest
 from imagehost.resize import CorruptImage, Rendition, render_sizes
@@ -324,3 +325,46 @@ def test_rendition_is_frozen():
     rendition = render_sizes(jpeg())[0]
     with pytest.raises(AttributeError):
         rendition.body = b""
+
+
+def test_multi_picture_jpeg_from_cameras_is_a_jpeg():
+    first, second = photo(3000, 2000), Image.new("RGB", (3000, 2000), BLUE)
+    data = encoded(first, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    renditions = render_sizes(data)
+
+    assert (renditions[0].width, renditions[0].height) == (1024, 683)
+    assert {r.content_type for r in renditions} == {"image/jpeg"}
+    assert opened(renditions[0]).format == "JPEG"
+
+
+def test_colour_key_transparency_becomes_alpha():
+    image = two_halves(300, 200, (200, 0, 0), (10, 20, 30))
+    data = encoded(image, "PNG", transparency=(10, 20, 30))
+
+    out = opened(render_sizes(data)[0])
+    assert out.mode == "RGBA"
+    assert out.getpixel((0, 0)) == (200, 0, 0, 255)
+    assert out.getpixel((299, 199))[3] == 0
+
+
+ADOBE_RGB = Path("/usr/share/color/icc/ghostscript/a98.icc")
+
+
+@pytest.mark.skipif(not ADOBE_RGB.exists(), reason=f"no Adobe RGB profile at {ADOBE_RGB}")
+def test_wide_gamut_profile_is_converted_to_srgb():
+    colour = (60, 160, 60)
+    profile = ADOBE_RGB.read_bytes()
+    data = encoded(Image.new("RGB", (400, 300), colour), "PNG", icc_profile=profile)
+    expected = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), colour),
+        ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+        ImageCms.createProfile("sRGB"),
+    ).getpixel((0, 0))
+    assert not close(expected, colour, tolerance=10)  # the profile matters for this colour
+
+    for rendition in render_sizes(data):
+        out = opened(rendition)
+        assert "icc_profile" not in out.info
+        assert close(out.getpixel((5, 5)), expected, tolerance=2)

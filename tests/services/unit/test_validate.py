@@ -1,6 +1,8 @@
 import io
 
 import pytest
+from imagehost.errors import Rejection
+from imagehost.validate import AVIF_SUPPORTED, sniff_format, validate_image
 from PIL import Image
 from samples import (
     animated_gif,
@@ -10,9 +12,6 @@ from samples import (
     png_with_bad_crc,
     truncated_jpeg,
 )
-
-from imagehost.errors import Rejection
-from imagehost.validate import AVIF_SUPPORTED, sniff_format, validate_image
 
 LIMIT = 50_000_000
 

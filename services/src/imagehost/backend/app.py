@@ -1,15 +1,14 @@
 """The Flask application factory: configuration, services, routes, error handling."""
 
 import logging
-from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
-from celery import Celery
-from flask import Flask, current_app, jsonify
+from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from imagehost import errors
 from imagehost.backend import cors, images, observability, probes
+from imagehost.backend.services import EXTENSION, Services, services
 from imagehost.celery_app import make_celery
 from imagehost.config import Config
 from imagehost.storage import Storage
@@ -20,17 +19,6 @@ MULTIPART_OVERHEAD = 64 * 1024
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Services:
-    config: Config
-    storage: Storage
-    celery: Celery
-
-
-def services() -> Services:
-    return current_app.extensions["imagehost"]
-
-
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__)
@@ -39,7 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes + MULTIPART_OVERHEAD
     app.json.sort_keys = False
     shared = Services(config, Storage(config), make_celery(config))
-    app.extensions["imagehost"] = shared
+    app.extensions[EXTENSION] = shared
     observability.install(app)
     cors.install(app)
     app.register_blueprint(images.blueprint)
@@ -67,7 +55,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ClientError)
     def storage_unavailable(error):
         log.error("storage error: %s", error)
-        return jsonify(error="storage unavailable", reason="unavailable"), 503
+        return rejected(errors.unavailable())
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -12,6 +12,9 @@ metrics.use_multiprocess_dir("imagehost-backend")
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8080')}"]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads, so one slow client sending a 20 MiB upload does not hold a whole process.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 graceful_timeout = 20
 # Heartbeat files in memory: a slow disk (overlayfs) must not get workers killed.

@@ -2,11 +2,13 @@
 
 import logging
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+from kombu.exceptions import OperationalError
 from werkzeug.datastructures import FileStorage
 
 from imagehost import errors
 from imagehost.backend.observability import count_upload
+from imagehost.backend.services import services
 from imagehost.celery_app import RESIZE_TASK
 from imagehost.ids import is_valid_id, new_id
 from imagehost.sizes import ORIGINAL, SIZES, object_key
@@ -23,10 +25,6 @@ ID_ATTEMPTS = 5
 PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5}
 
 
-def shared():
-    return current_app.extensions["imagehost"]
-
-
 def links(image_id: str) -> dict[str, str]:
     urls = {ORIGINAL: f"/image/{image_id}"}
     urls.update({size: f"/image/{image_id}/{size}" for size in SIZES})
@@ -41,7 +39,7 @@ def index():
 
 @blueprint.post("/image")
 def upload():
-    config = shared().config
+    config = services().config
     upload_file = request.files.get("file")
     if upload_file is None:
         raise errors.missing_file()
@@ -53,10 +51,23 @@ def upload():
     info = validate_image(upload_file.stream, config.max_image_pixels)
     image_id = store_original(upload_file, info.content_type)
     count_upload(size)
-    shared().celery.send_task(RESIZE_TASK, args=[image_id], retry=True, retry_policy=PUBLISH_RETRY)
+    enqueue_resize(image_id)
     log.info("stored %s: %s %dx%d, %d bytes", image_id, info.format, info.width, info.height, size)
     body = {"id": image_id, **links(image_id), "status": f"/image/{image_id}/status"}
     return jsonify(body), 201
+
+
+def enqueue_resize(image_id: str) -> None:
+    """Queue the upload's task; without a broker, take the original back and answer 503
+    (a stored original nobody will ever resize would stay "pending" forever)."""
+    try:
+        services().celery.send_task(
+            RESIZE_TASK, args=[image_id], retry=True, retry_policy=PUBLISH_RETRY
+        )
+    except OperationalError as error:
+        log.error("cannot queue %s, withdrawing the upload: %s", image_id, error)
+        services().storage.delete(object_key(ORIGINAL, image_id))
+        raise errors.unavailable() from error
 
 
 def file_size(upload_file: FileStorage) -> int:
@@ -71,7 +82,7 @@ def store_original(upload_file: FileStorage, content_type: str) -> str:
         image_id = new_id()
         upload_file.stream.seek(0)
         key = object_key(ORIGINAL, image_id)
-        if shared().storage.put_new(key, upload_file.stream, content_type):
+        if services().storage.put_new(key, upload_file.stream, content_type):
             return image_id
         log.warning("id collision on %s, drawing another", image_id)
     raise RuntimeError(f"no free id after {ID_ATTEMPTS} attempts")
@@ -93,7 +104,7 @@ def resized(image_id: str, size: str):
 def status(image_id: str):
     if not is_valid_id(image_id):
         raise errors.bad_id()
-    storage = shared().storage
+    storage = services().storage
     present = storage.present_keys(image_id)
     failure = None if all(size in present for size in SIZES) else storage.failure(image_id)
     document = compute_status(image_id, present, failure)
@@ -108,7 +119,7 @@ def serve(image_id: str, size: str) -> Response:
     """The stored bytes; HEAD and conditional requests are answered from metadata alone."""
     if not is_valid_id(image_id):
         raise errors.bad_id()
-    storage = shared().storage
+    storage = services().storage
     key = object_key(size, image_id)
     conditional = request.if_none_match or request.if_modified_since
     if request.method == "HEAD" or conditional:

@@ -22,12 +22,26 @@ UPLOAD_BYTES = Histogram(
 )
 REJECTIONS = Counter("imagehost_upload_rejections_total", "Refused requests", ["reason"])
 
+app_log = logging.getLogger("imagehost")
 access_log = logging.getLogger("imagehost.access")
 
 
 class JsonLines(logging.Formatter):
+    """A record as one JSON object: the access log passes a dict, others a message."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(record.msg, separators=(",", ":"))
+        if isinstance(record.msg, dict):
+            line = record.msg
+        else:
+            line = {
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+            if record.exc_info:
+                line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, separators=(",", ":"))
 
 
 def count_rejection(reason: str) -> None:
@@ -38,13 +52,20 @@ def count_upload(size: int) -> None:
     UPLOAD_BYTES.observe(size)
 
 
+def body_bytes(response: Response) -> int | None:
+    # HEAD and 304 still carry the Content-Length of the body they do not send.
+    if request.method == "HEAD" or response.status_code == 304:
+        return 0
+    return response.content_length
+
+
 def install(app: Flask) -> None:
-    if not access_log.handlers:
+    if not app_log.handlers:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonLines())
-        access_log.addHandler(handler)
-        access_log.setLevel(logging.INFO)
-        access_log.propagate = False
+        app_log.addHandler(handler)
+        app_log.setLevel(logging.INFO)
+        app_log.propagate = False
 
     @app.before_request
     def start_clock() -> None:
@@ -65,7 +86,7 @@ def install(app: Flask) -> None:
                 "route": route,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 2),
-                "bytes": response.content_length,
+                "bytes": body_bytes(response),
                 "remote": request.remote_addr,
                 "user_agent": request.user_agent.string or None,
             }

@@ -1,9 +1,10 @@
 """Liveness (`/health`, as upstream), readiness (`/ready`) and `/metrics`."""
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from imagehost import metrics
+from imagehost.backend.services import services
 
 blueprint = Blueprint("probes", __name__)
 
@@ -16,7 +17,7 @@ def health():
 @blueprint.get("/ready")
 def ready():
     """200 when S3 and the broker both answer, else 503 with what failed."""
-    shared = current_app.extensions["imagehost"]
+    shared = services()
     checks = {}
     try:
         shared.storage.check()
