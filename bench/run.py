@@ -22,21 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"  # tests/stack.py starts the real servers
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "imgr-bench"
 
-
-@dataclass
-class Result:
-    label: str
-    images: int
-    seconds: float
-    produced_bytes: int
-    baseline_rss_mib: float
-    peak_rss_mib: float
-
-    @property
-    def per_second(self) -> float:
-        return self.images / self.seconds
-
-
 # label, child contender, extra environment
 IN_MEMORY = [
     ("ours (storage excluded)", "ours", {}),
@@ -48,6 +33,32 @@ STORED = [
     ("ours + S3 (1 get, 4 puts)", "stored-ours"),
     ("upstream + S3 (4 gets, 4 puts)", "stored-upstream"),
 ]
+UPSTREAM, STORED_UPSTREAM, PYVIPS = IN_MEMORY[1][0], STORED[1][0], IN_MEMORY[2][0]
+
+
+@dataclass
+class Result:
+    """One contender over the corpus: per image wall and CPU seconds, bytes written."""
+
+    label: str
+    seconds: list[float]
+    cpu_seconds: list[float]
+    produced_bytes: list[int]
+    baseline_rss_mib: float
+    peak_rss_mib: float
+
+    @property
+    def images(self) -> int:
+        return len(self.seconds)
+
+    @property
+    def per_second(self) -> float:
+        return self.images / sum(self.seconds)
+
+    def mean_ms(self, which: list[bool]) -> float | None:
+        """Mean wall milliseconds per image over the images selected by `which`."""
+        chosen = [seconds for seconds, keep in zip(self.seconds, which, strict=True) if keep]
+        return 1000 * sum(chosen) / len(chosen) if chosen else None
 
 
 def child_env(extra: dict[str, str]) -> dict[str, str]:
@@ -71,21 +82,28 @@ def run_child(label: str, argv: list[str], extra_env: dict[str, str]) -> Result:
     if completed.returncode != 0:
         raise RuntimeError(f"{label} failed:\n{completed.stderr[-3000:]}")
     figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    items = figures["items"]
     return Result(
         label,
-        figures["images"],
-        figures["seconds"],
-        figures["produced_bytes"],
+        [item["seconds"] for item in items],
+        [item["cpu_seconds"] for item in items],
+        [item["produced_bytes"] for item in items],
         figures["baseline_rss_mib"],
         figures["peak_rss_mib"],
     )
 
 
 def best(results: list[Result]) -> Result:
-    """Fastest round's time; the highest peak memory seen in any round."""
-    fastest = min(results, key=lambda result: result.seconds)
-    fastest.peak_rss_mib = max(result.peak_rss_mib for result in results)
-    return fastest
+    """Each image's fastest round (other jobs on the machine only ever add time);
+    the highest peak memory of any round."""
+    return Result(
+        results[0].label,
+        [min(times) for times in zip(*(result.seconds for result in results), strict=True)],
+        [min(times) for times in zip(*(result.cpu_seconds for result in results), strict=True)],
+        results[0].produced_bytes,
+        min(result.baseline_rss_mib for result in results),
+        max(result.peak_rss_mib for result in results),
+    )
 
 
 def throughput(files: list[Path], rounds: int, workdir: Path) -> list[Result]:
@@ -132,30 +150,40 @@ def report(results: list[Result], files: list[Path]) -> None:
     total_mib = sum(path.stat().st_size for path in files) / 2**20
     print(f"\ncorpus: {len(files)} images, {megapixels:.0f} megapixels, {total_mib:.0f} MiB")
     by_label = {result.label: result for result in results}
-    upstream = by_label["upstream: 4 x open+thumbnail"]
-    stored_upstream = by_label["upstream + S3 (4 gets, 4 puts)"]
-    pyvips = by_label["pyvips thumbnail_buffer x 4"]
-    header = f"{'contender':32} {'img/s':>7} {'vs upstream':>11} {'vs pyvips':>9}"
-    header += f" {'peak RSS':>9} {'RSS over base':>13} {'output':>8}"
+    jpegs = [path.suffix == ".jpg" for path in files]
+    pngs = [path.suffix == ".png" for path in files]
+    header = f"{'contender':31} {'JPEG ms':>7} {'PNG ms':>7} {'img/s':>6} {'vs upstream':>11}"
+    header += f" {'vs pyvips':>9} {'CPU ms':>7} {'CPU vs up':>9} {'peak RSS':>8} {'over base':>9}"
+    header += f" {'output':>8}"
     print(header)
     for result in results:
         stored = "S3" in result.label
-        reference = stored_upstream if stored else upstream
+        reference = by_label[STORED_UPSTREAM if stored else UPSTREAM]
         # pyvips has no storage row: comparing a stored row with it would mislead.
-        vs_pyvips = "-" if stored else f"{result.per_second / pyvips.per_second:.2f}x"
+        pyvips = by_label[PYVIPS].per_second
+        vs_pyvips = "-" if stored else f"{result.per_second / pyvips:.2f}x"
+        cpu_ms = 1000 * sum(result.cpu_seconds) / result.images
+        cpu_vs_upstream = sum(reference.cpu_seconds) / sum(result.cpu_seconds)
+        over_base = result.peak_rss_mib - result.baseline_rss_mib
         print(
-            f"{result.label:32} {result.per_second:7.2f}"
-            f" {result.per_second / reference.per_second:10.2f}x"
-            f" {vs_pyvips:>9}"
-            f" {result.peak_rss_mib:6.0f} MiB"
-            f" {result.peak_rss_mib - result.baseline_rss_mib:9.0f} MiB"
-            f" {result.produced_bytes / result.images / 1024:5.0f} KiB"
+            f"{result.label:31} {milliseconds(result.mean_ms(jpegs)):>7}"
+            f" {milliseconds(result.mean_ms(pngs)):>7}"
+            f" {result.per_second:6.2f} {result.per_second / reference.per_second:10.2f}x"
+            f" {vs_pyvips:>9} {cpu_ms:7.0f} {cpu_vs_upstream:8.2f}x"
+            f" {result.peak_rss_mib:4.0f} MiB {over_base:5.0f} MiB"
+            f" {sum(result.produced_bytes) / result.images / 1024:4.0f} KiB"
         )
     print(
-        "(S3 rows are compared with the upstream S3 row; 'output' is the bytes written per"
-        " original, all four sizes; peak RSS is per process, 'over base' excludes the"
-        " interpreter and imports)"
+        "JPEG/PNG ms: mean wall time per original of that format, each image's best round."
+        " CPU ms: process CPU time per original (all threads; S3 rows exclude moto's),"
+        " steadier than wall time when other jobs share the cores."
+        "\nS3 rows are compared with the upstream S3 row. Peak RSS per process; 'over base'"
+        " excludes the interpreter and imports. Output: bytes written per original."
     )
+
+
+def milliseconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 def corpus_megapixels(files: list[Path]) -> float:

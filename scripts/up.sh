@@ -8,10 +8,10 @@
 #   scripts/up.sh status   which parts run
 #
 # State lives under var/ (gitignored): pid files in var/run/, logs in var/log/.
-# Ports and the host name the browser uses can be changed through the environment:
-#   IMGR_BIND (127.0.0.1), IMGR_PUBLIC_HOST (localhost), IMGR_BACKEND_PORT (8080),
-#   IMGR_FRONTEND_PORT (8000), IMGR_REDIS_PORT (6390), IMGR_S3_PORT (9000),
-#   IMGR_WORKER_METRICS_PORT (9808).
+# Ports, the host name the browser uses and the state directory can be changed through
+# the environment: IMGR_BIND (127.0.0.1), IMGR_PUBLIC_HOST (localhost),
+# IMGR_BACKEND_PORT (8080), IMGR_FRONTEND_PORT (8000), IMGR_REDIS_PORT (6390),
+# IMGR_S3_PORT (9000), IMGR_WORKER_METRICS_PORT (9808), IMGR_VAR_DIR (var).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -24,8 +24,9 @@ redis_port=${IMGR_REDIS_PORT:-6390}
 s3_port=${IMGR_S3_PORT:-9000}
 metrics_port=${IMGR_WORKER_METRICS_PORT:-9808}
 
-run=$root/var/run
-logs=$root/var/log
+var=${IMGR_VAR_DIR:-$root/var}
+run=$var/run
+logs=$var/log
 venv=$root/.venv/bin
 static=$root/services/frontend/static
 parts=(redis s3 backend worker frontend)
@@ -65,7 +66,7 @@ start() {
   fi
   setsid "$@" >>"$logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/$name.pid"
-  echo "  $name: started (pid $!, log var/log/$name.log)"
+  echo "  $name: started (pid $!, log $logs/$name.log)"
 }
 
 # wait_for NAME CHECK...: poll CHECK for at most 60 s.
@@ -77,13 +78,13 @@ wait_for() {
       return
     fi
     if ! running "$name"; then
-      echo "$name exited; the end of var/log/$name.log:" >&2
+      echo "$name exited; the end of $logs/$name.log:" >&2
       tail -n 20 "$logs/$name.log" >&2
       exit 1
     fi
     sleep 0.1
   done
-  echo "$name did not become ready in 60 s; see var/log/$name.log" >&2
+  echo "$name did not become ready in 60 s; see $logs/$name.log" >&2
   exit 1
 }
 
@@ -145,7 +146,7 @@ they are gone once it stops.
   worker metrics   http://127.0.0.1:$metrics_port/metrics
   S3 (moto)        $S3_ENDPOINT_URL   bucket $S3_BUCKET_NAME
   Redis broker     $CELERY_BROKER_URL
-  logs             var/log/
+  logs             $logs/
 EOF
 }
 

@@ -18,10 +18,10 @@ metrics.use_multiprocess_dir("imagehost-worker")
 
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from celery import signals  # noqa: E402
-from celery.utils.time import get_exponential_backoff_interval  # noqa: E402
 from PIL import Image  # noqa: E402
 from prometheus_client import Counter, Histogram, start_http_server  # noqa: E402
 
+from imagehost.backoff import MAX_RETRIES, backoff_seconds  # noqa: E402
 from imagehost.celery_app import RESIZE_TASK, make_celery  # noqa: E402
 from imagehost.config import Config  # noqa: E402
 from imagehost.resize import CorruptImage, render_sizes  # noqa: E402
@@ -33,10 +33,9 @@ config = Config.from_env()
 app = make_celery(config)
 Image.MAX_IMAGE_PIXELS = config.max_image_pixels
 
-MAX_RETRIES = 8
 TASKS = Counter(
     "imagehost_worker_tasks_total",
-    "Resize tasks by outcome (success, corrupt, missing, retry)",
+    "Resize tasks by outcome (success, corrupt, failed, missing, retry, error)",
     ["outcome"],
 )
 TASK_SECONDS = Histogram(
@@ -58,16 +57,15 @@ def resize(self, image_id: str) -> str:
     started = time.perf_counter()
     outcome = "error"
     try:
+        slow_down_for_tests(self.request)
         outcome = render_and_store(image_id)
         return outcome
     except (BotoCoreError, ClientError) as error:
         if self.request.retries >= MAX_RETRIES:
             raise
         outcome = "retry"
-        delay = get_exponential_backoff_interval(
-            factor=1, retries=self.request.retries, maximum=60, full_jitter=True
-        )
-        log.warning("storage error for %s, retry in %ss: %s", image_id, delay, error)
+        delay = backoff_seconds(self.request.retries)
+        log.warning("storage error for %s, retry in %.1f s: %s", image_id, delay, error)
         raise self.retry(exc=error, countdown=delay, max_retries=MAX_RETRIES) from error
     finally:
         TASKS.labels(outcome).inc()
@@ -79,23 +77,30 @@ def render_and_store(image_id: str) -> str:
     if original is None:
         log.warning("no original for %s: nothing to do", image_id)
         return "missing"
-    slow_down_for_tests()
     try:
         renditions = render_sizes(original)
     except CorruptImage as error:
         log.warning("upload %s cannot be decoded: %s", image_id, error)
         storage().mark_failed(image_id, str(error))
         return "corrupt"
+    except Exception:
+        # A bug, not bad input or storage: retrying would fail the same way, and the
+        # client would poll a "pending" upload forever. Say it failed.
+        log.exception("upload %s could not be resized", image_id)
+        storage().mark_failed(image_id, "the image could not be processed")
+        return "failed"
     for rendition in renditions:
         storage().put(object_key(rendition.name, image_id), rendition.body, rendition.content_type)
     log.info("resized %s into %d sizes", image_id, len(renditions))
     return "success"
 
 
-def slow_down_for_tests() -> None:
-    """Test knob: hold every task this long, so a test can kill a worker mid-task."""
+def slow_down_for_tests(request) -> None:
+    """Test knob: hold a task's first delivery this long, so a test can kill its worker
+    mid-task and see the task delivered again (and then run at once)."""
     delay = float(os.environ.get("WORKER_TEST_DELAY_SECONDS", "0"))
-    if delay > 0:
+    redelivered = (request.delivery_info or {}).get("redelivered")
+    if delay > 0 and not redelivered:
         time.sleep(delay)
 
 

@@ -195,7 +195,7 @@ def test_one_json_log_line_per_request(stack):
     get(stack, marker)
     (log_path,) = stack.workdir.glob("backend-*.log")
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
-    (entry,) = [line for line in lines if line["path"] == marker]
+    (entry,) = [line for line in lines if line.get("path") == marker]
     assert entry["status"] == 404
     assert entry["method"] == "GET"
     assert entry["route"] == "/image/<image_id>"

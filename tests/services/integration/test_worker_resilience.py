@@ -1,7 +1,10 @@
 """The worker under failure: killed mid-task, corrupt originals, storage errors, re-runs."""
 
 import io
+import os
 import re
+import signal
+from pathlib import Path
 
 import pytest
 import redis
@@ -68,6 +71,27 @@ def test_worker_killed_mid_task_still_ends_with_every_size(broker, tmp_path):
         assert "imagehost_worker_task_duration_seconds_bucket" in worker_metrics
 
 
+def test_a_killed_pool_process_gives_its_task_back(stack):
+    # Its own Redis database (queue), so the session's worker cannot take the task.
+    broker_url = stack.broker_url.rsplit("/", 1)[0] + "/6"
+    worker = stack.start_worker(CELERY_BROKER_URL=broker_url, WORKER_TEST_DELAY_SECONDS="60")
+    image_id = "P00lDie1"
+    stack.s3.put_object(Bucket=stack.bucket, Key=f"original/{image_id}", Body=photo((600, 400)))
+    try:
+        send_resize({**stack.env, "CELERY_BROKER_URL": broker_url}, image_id)
+        wait_until(lambda: "received" in worker.log(), "the task to reach the worker", 30)
+        (pool_process,) = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        os.kill(int(pool_process), signal.SIGKILL)
+        # The worker's main process puts the task back; its new pool process runs it.
+        wait_until(lambda: f"resized {image_id}" in worker.log(), "the task to run again", 30)
+        assert "WorkerLostError" in worker.log()
+        assert worker.alive()
+    finally:
+        worker.stop()
+        stack.workers.remove(worker)
+    stack.wait_for_status(image_id, "ready", timeout=10)
+
+
 def test_corrupt_original_marks_the_upload_failed_without_retrying(stack):
     image_id = "C0rruptX"
     stack.s3.put_object(
@@ -80,7 +104,7 @@ def test_corrupt_original_marks_the_upload_failed_without_retrying(stack):
     (worker,) = stack.workers
     wait_until(lambda: f"{image_id} cannot be decoded" in worker.log(), "the failure log", 10)
     assert worker.log().count(f"{image_id} cannot be decoded") == 1
-    assert "Retry in" not in worker.log()
+    assert f"storage error for {image_id}" not in worker.log()
     assert not any(
         key.endswith(image_id) and key.split("/")[0] in SIZES for key in stack.object_keys()
     )

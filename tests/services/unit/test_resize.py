@@ -72,8 +72,9 @@ def test_quality_close_to_pillow_thumbnail():
         reference = Image.open(io.BytesIO(data))
         reference.thumbnail((SIZES[rendition.name], SIZES[rendition.name]))
         assert opened(rendition).size == reference.size
-        # Noise differs pixel by pixel between filters; the picture itself must match.
-        assert mean_difference(opened(rendition), reference) < 12, rendition.name
+        # Grain differs pixel by pixel between filters (ours: 1-3.5 levels); a nearest-
+        # neighbour resize, for comparison, is 13 levels away.
+        assert mean_difference(opened(rendition), reference) < 5, rendition.name
 
 
 @pytest.mark.parametrize(
