@@ -34,7 +34,8 @@ apt_opts=(
   -o "APT::Get::List-Cleanup=0"
 )
 apt-get "${apt_opts[@]}" -qq update
-(cd "$OUT" && apt-get "${apt_opts[@]}" -qq download consul=1.8.7+dfsg1-2+b3)
+(cd "$apt_dir" && apt-get "${apt_opts[@]}" -qq download consul=1.8.7+dfsg1-2+b3)
+mv "$apt_dir/$DEB_NAME" "$OUT/"
 
 if ! deb_ok; then
   echo "checksum mismatch for $OUT/$DEB_NAME (want $DEB_SHA256):" >&2

@@ -15,7 +15,8 @@ def test_collection_builds_with_every_role(tmp_path):
         capture_output=True,
     )
     (archive,) = tmp_path.glob("imgr-platform-*.tar.gz")
-    names = tarfile.open(archive).getnames()
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
     for role in ROLES:
         assert f"roles/{role}/tasks/main.yml" in names
     assert not any(n.startswith(("services/", "tests/", ".venv/")) for n in names)

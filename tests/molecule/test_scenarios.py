@@ -20,7 +20,9 @@ SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.y
 def test_scenario(scenario):
     if shutil.which("docker") is None:
         pytest.fail("docker CLI missing: run `make nodes` (scripts/ensure-docker.sh)")
+    # Plain text, and wide: molecule wraps its output at the terminal's width.
     env = {**os.environ, "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1", "PY_COLORS": "0"}
+    env["COLUMNS"] = "1000"
     run = subprocess.run(
         ["molecule", "test", "-s", scenario],
         cwd=ROOT,

@@ -32,8 +32,16 @@ def registry():
 
     if not os.environ.get(ENV):
         return REGISTRY
+
+    class SettledFilesCollector(multiprocess.MultiProcessCollector):
+        # A process that is just starting has created its file but not yet sized it;
+        # reading that empty file raises struct.error. It has no values yet: skip it.
+        def collect(self):
+            files = Path(self._path).glob("*.db")
+            return self.merge([str(f) for f in files if f.stat().st_size > 0], accumulate=True)
+
     collected = CollectorRegistry()
-    multiprocess.MultiProcessCollector(collected)
+    SettledFilesCollector(registry=collected)
     return collected
 
 
