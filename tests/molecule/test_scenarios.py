@@ -17,7 +17,7 @@ SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.y
 
 @pytest.mark.molecule
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_scenario(scenario):
+def test_scenario(scenario, record_property):
     if shutil.which("docker") is None:
         pytest.fail("docker CLI missing: run `make nodes` (scripts/ensure-docker.sh)")
     # Plain text, and wide: molecule wraps its output at the terminal's width.
@@ -33,8 +33,13 @@ def test_scenario(scenario):
         check=False,
     )
     output = run.stdout + run.stderr
-    # Scenarios print their own measurements (e.g. failover time): keep them visible.
-    for line in output.splitlines():
-        if "MEASURED" in line or "SKIPPED:" in line:
-            print(line.strip())
+    # Scenarios print their measurements (failover times) and what they could not run:
+    # conftest.py shows these lines at the end of the session.
+    notes = [
+        line[line.index(marker) :].strip().rstrip('"')
+        for line in output.splitlines()
+        for marker in ("MEASURED", "SKIPPED:")
+        if marker in line
+    ]
+    record_property("molecule_notes", notes)
     assert run.returncode == 0, output[-20000:]
