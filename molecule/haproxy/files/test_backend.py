@@ -2,7 +2,8 @@
 
 GET /health answers "ok" (HAProxy's health check); GET /image/slow waits
 SLOW_SECONDS first, to hold a request in flight across a reload; any other
-path answers "served by <node> xff=<X-Forwarded-For>".
+path answers "served by <node>:<port> xff=<X-Forwarded-For>" (the port tells
+two instances on one node apart).
 """
 
 import socket
@@ -21,7 +22,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             if self.path.startswith("/image/slow"):
                 time.sleep(SLOW_SECONDS)
-            body = f"served by {NODE} xff={self.headers.get('X-Forwarded-For', '-')}"
+            port = self.server.server_address[1]
+            body = f"served by {NODE}:{port} xff={self.headers.get('X-Forwarded-For', '-')}"
         data = f"{body}\n".encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
