@@ -35,6 +35,11 @@ def restart_windows(samples, peers):
     return windows
 
 
+def claims_leadership(sample, address):
+    """Whether the agent at `address` answered that it is the leader itself."""
+    return (sample["leader"] or "").rsplit(":", 1)[0] == address
+
+
 def leaderless_spans(nodes, start, end):
     """Spans in [start, end] in which no agent's latest sample claimed the leadership."""
     events = sorted(
@@ -47,8 +52,7 @@ def leaderless_spans(nodes, start, end):
         if t < start or t > end:
             continue
         led = any(
-            (sample["leader"] or "").rsplit(":", 1)[0] == nodes[other]["address"]
-            for other, sample in latest.items()
+            claims_leadership(sample, nodes[other]["address"]) for other, sample in latest.items()
         )
         if not led and since is None:
             since = t
@@ -64,7 +68,7 @@ def leader_at(nodes, t):
     """The node that claimed the leadership in its first sample at or after t."""
     for name, node in nodes.items():
         first = next(s for s in node["samples"] if s["t"] >= t)
-        if (first["leader"] or "").rsplit(":", 1)[0] == node["address"]:
+        if claims_leadership(first, node["address"]):
             return name
     return None
 
