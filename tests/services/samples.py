@@ -51,6 +51,10 @@ def png_with_bad_crc() -> bytes:
     return bytes(data)
 
 
+def truncated(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
 def truncated_jpeg() -> bytes:
     data = photo((800, 600))
     return data[: len(data) // 2]
@@ -68,3 +72,93 @@ def expected_size(original: tuple[int, int], longest_side: int) -> tuple[int, in
         return original
     scale = longest_side / longest
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def png_from_rows(width: int, height: int, raw: bytes, idat: bytes | None = None) -> bytes:
+    """An 8-bit greyscale PNG with valid CRCs around `raw` rows (or any IDAT payload)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(raw) if idat is None else idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def png_with_garbage_data() -> bytes:
+    """Issue 9: every CRC valid, a zlib header, then bytes that are no deflate stream."""
+    return png_from_rows(64, 64, b"", idat=b"\x78\x9c" + bytes(range(256)) * 8)
+
+
+def png_with_short_data() -> bytes:
+    """A valid zlib stream holding half the rows the header announces."""
+    return png_from_rows(64, 64, b"\0" * (65 * 32))
+
+
+def png_with_bad_filter() -> bytes:
+    """The right amount of data, but a row filter type that does not exist (7)."""
+    return png_from_rows(64, 64, (b"\x07" + b"\0" * 64) * 64)
+
+
+def adam7_png(width: int, height: int) -> tuple[bytes, Image.Image]:
+    """An interlaced 8-bit greyscale PNG (Pillow writes none) and the image it holds."""
+    image = Image.linear_gradient("L").resize((width, height))
+    pixels = image.load()
+    raw = b""
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4)]
+    passes += [(1, 0, 2, 2), (0, 1, 1, 2)]
+    for x0, y0, dx, dy in passes:
+        for y in range(y0, height, dy):
+            row = bytes(pixels[x, y] for x in range(x0, width, dx))
+            if row:
+                raw += b"\0" + row
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 1)
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(raw))
+        + _png_chunk(b"IEND", b"")
+    )
+    return data, image
+
+
+SERIALS = (b"BODY-SN-4711", b"LENS-SN-0815", b"MAKER-NOTE-SECRET", b"Jane Owner")
+XMP_WITH_LOCATION = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
+    b'exif:GPSLatitude="48,51.48N" aux:SerialNumber="BODY-SN-4711"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def private_exif(orientation: int = 6) -> Image.Exif:
+    """EXIF as a phone or camera writes it: where (GPS), with what (serials, maker notes),
+    who (owner), plus harmless fields and the orientation that must survive."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "EOS R6"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (48.0, 51.0, 29.0), 3: "E", 4: (2.0, 17.0, 40.0)})
+    sub = exif.get_ifd(0x8769)
+    sub.update({0xA431: "BODY-SN-4711", 0xA435: "LENS-SN-0815", 0xA430: "Jane Owner"})
+    sub.update({0x927C: b"MAKER-NOTE-SECRET", 0x829A: (1, 250)})
+    return exif
+
+
+def _app_segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg_with_private_metadata(size=(320, 200), progressive=False, trailer=True) -> bytes:
+    """A JPEG with private EXIF, an XMP packet, an IPTC block and, like an MPO or a
+    motion photo, a second picture after the end of the first."""
+    gradient = Image.linear_gradient("L").resize(size)
+    mirrored = gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    image = Image.merge("RGB", (gradient, mirrored, gradient))
+    options = {"progressive": True, "restart_marker_rows": 1} if progressive else {}
+    data = encoded(image, "JPEG", exif=private_exif(), **options)
+    xmp = _app_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0" + XMP_WITH_LOCATION)
+    iptc = _app_segment(0xED, b"Photoshop 3.0\08BIM\x04\x04\0\0\0\0\0\x0bParis, FR\0")
+    data = data[:2] + xmp + iptc + data[2:]
+    if trailer:
+        data += encoded(image.resize((32, 20)), "JPEG", exif=private_exif())
+    return data

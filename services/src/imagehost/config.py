@@ -1,17 +1,18 @@
 """Settings from the environment: the upstream variable names, plus our limits."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Config:
-    broker_url: str
+    broker_url: str = field(repr=False)  # may carry a password
     s3_endpoint_url: str | None
     aws_access_key_id: str | None
-    aws_secret_access_key: str | None
+    # Never in a repr, hence never in a log line or a traceback that prints the config.
+    aws_secret_access_key: str | None = field(repr=False)
     aws_region_name: str
     bucket: str
     max_upload_bytes: int
@@ -19,6 +20,12 @@ class Config:
     # Redis only: how long a delivered but unacknowledged task waits before redelivery.
     visibility_timeout: int
     worker_metrics_port: int
+    # Proxies in front of the backend whose X-Forwarded-For/-Proto are believed (0: none).
+    trusted_proxy_hops: int = 0
+    # Seconds a client has to send a whole request body (0: no limit).
+    request_body_timeout: float = 120
+    # "strip": remove location, serials and maker notes from stored originals; "keep": byte-exact.
+    original_metadata: str = "strip"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Config":
@@ -34,4 +41,15 @@ class Config:
             max_image_pixels=int(env.get("MAX_IMAGE_PIXELS", 50_000_000)),
             visibility_timeout=int(env.get("CELERY_VISIBILITY_TIMEOUT", 3600)),
             worker_metrics_port=int(env.get("WORKER_METRICS_PORT", 9808)),
+            trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", 0)),
+            request_body_timeout=float(env.get("REQUEST_BODY_TIMEOUT", 120)),
+            original_metadata=_choice(env, "ORIGINAL_METADATA", ("strip", "keep")),
         )
+
+
+def _choice(env, name: str, allowed: tuple[str, ...]) -> str:
+    """The variable's value (default: the first allowed); a typo fails at start-up."""
+    value = env.get(name, allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value

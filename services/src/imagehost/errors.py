@@ -53,3 +53,7 @@ def bad_id() -> Rejection:
 
 def not_found() -> Rejection:
     return Rejection("not_found", 404, "no such image")
+
+
+def body_timeout() -> Rejection:
+    return Rejection("body_timeout", 408, "the request body did not arrive in time")

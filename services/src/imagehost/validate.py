@@ -2,8 +2,16 @@
 
 The format comes from the file's magic bytes; Pillow then reads the header (for the pixel
 count, checked before anything is decoded) and decodes enough to tell a truncated or
-corrupt file from an image: JPEG at 1/8 scale (DCT scaling, still reads every byte),
-PNG through its chunk CRCs, the first frame of the others.
+corrupt file from an image. Memory stays bounded by the pixel limit, and by less for
+the formats that allow it (cost per format, at the default 50-megapixel limit):
+
+- JPEG: decoded at 1/8 scale (DCT scaling still entropy-decodes every byte): 3 bytes
+  per 64 pixels, ~2.3 MB.
+- PNG: chunk CRCs, then the compressed rows inflated in 64 KiB pieces and counted
+  (png_data.py): no pixels held. Only the default image of an APNG is checked.
+- GIF: the first frame, 1 byte per pixel (~50 MB). Later frames are not decoded here
+  nor by the worker (it renders the first frame), so hundreds of frames cost no more.
+- WebP, AVIF: the first frame, 4 bytes per pixel (~200 MB): their decoders cannot scale.
 """
 
 import warnings
@@ -13,6 +21,7 @@ from typing import BinaryIO
 from PIL import Image, features
 
 from imagehost import errors
+from imagehost.png_data import check_png_data
 
 CONTENT_TYPES: dict[str, str] = {
     "JPEG": "image/jpeg",
@@ -75,7 +84,8 @@ def _decode_check(stream: BinaryIO, image_format: str, max_pixels: int) -> tuple
             raise errors.too_many_pixels(width * height, max_pixels)
         image.verify()
     if image_format == "PNG":
-        return width, height  # verify() checked every chunk's CRC
+        check_png_data(stream)  # verify() checked the CRCs, this the data
+        return width, height
     stream.seek(0)
     with Image.open(stream, formats=[image_format]) as image:
         if image_format == "JPEG":

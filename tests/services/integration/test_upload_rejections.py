@@ -8,6 +8,10 @@ from samples import (
     photo,
     png_claiming,
     png_with_bad_crc,
+    png_with_bad_filter,
+    png_with_garbage_data,
+    png_with_short_data,
+    truncated,
     truncated_jpeg,
 )
 
@@ -68,8 +72,26 @@ def test_unsupported_format(stack, bucket_unchanged, data):
 
 @pytest.mark.parametrize(
     "data",
-    [truncated_jpeg(), jpeg_magic_then_garbage(), png_with_bad_crc()],
-    ids=["truncated-jpeg", "jpeg-magic-garbage", "png-bad-crc"],
+    [
+        truncated_jpeg(),
+        jpeg_magic_then_garbage(),
+        png_with_bad_crc(),
+        png_with_garbage_data(),
+        png_with_short_data(),
+        png_with_bad_filter(),
+        truncated(photo((300, 200), "GIF")),
+        truncated(photo((300, 200), "WEBP")),
+    ],
+    ids=[
+        "truncated-jpeg",
+        "jpeg-magic-garbage",
+        "png-bad-crc",
+        "png-valid-crcs-garbage-zlib",
+        "png-valid-crcs-short-data",
+        "png-valid-crcs-bad-filter",
+        "truncated-gif",
+        "truncated-webp",
+    ],
 )
 def test_corrupt_image(stack, bucket_unchanged, data):
     assert_refused(post(stack, files={"file": ("x.jpg", data)}), 422, "corrupt_image")

@@ -1,15 +1,24 @@
 import io
+import struct
+import zlib
 
 import pytest
 from imagehost.errors import Rejection
 from imagehost.validate import AVIF_SUPPORTED, sniff_format, validate_image
 from PIL import Image
 from samples import (
+    adam7_png,
     animated_gif,
+    encoded,
     jpeg_magic_then_garbage,
     photo,
     png_claiming,
+    png_from_rows,
     png_with_bad_crc,
+    png_with_bad_filter,
+    png_with_garbage_data,
+    png_with_short_data,
+    truncated,
     truncated_jpeg,
 )
 
@@ -78,6 +87,54 @@ def test_other_content_is_unsupported(data):
 def test_broken_images_are_corrupt(data):
     refused = rejection(data)
     assert (refused.status, refused.reason) == (422, "corrupt_image")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [png_with_garbage_data(), png_with_short_data(), png_with_bad_filter()],
+    ids=["garbage-zlib", "short-data", "bad-filter"],
+)
+def test_png_with_valid_crcs_but_bad_data_is_corrupt(data):
+    # Issue 9: these passed the CRC check and were accepted, then failed in the worker.
+    refused = rejection(data)
+    assert (refused.status, refused.reason) == (422, "corrupt_image")
+
+
+@pytest.mark.parametrize("image_format", ["GIF", "WEBP", "AVIF"])
+def test_other_formats_truncated_are_corrupt(image_format):
+    if image_format == "AVIF" and not AVIF_SUPPORTED:
+        pytest.skip("this Pillow has no AVIF support")
+    refused = rejection(truncated(photo((300, 200), image_format)))
+    assert (refused.status, refused.reason) == (422, "corrupt_image")
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGB", "RGBA", "I;16"])
+def test_valid_pngs_of_every_layout_pass_the_data_check(mode):
+    image = Image.linear_gradient("L").resize((37, 23)).convert(mode)
+    assert check(encoded(image, "PNG")).format == "PNG"
+
+
+@pytest.mark.parametrize("size", [(37, 23), (1, 1), (3, 9)])
+def test_interlaced_png_data_is_checked_pass_by_pass(size):
+    data, expected = adam7_png(*size)
+    # Pillow's own decoder agrees the sample is a valid interlaced PNG of that image...
+    assert Image.open(io.BytesIO(data)).tobytes() == expected.tobytes()
+    assert check(data).width == size[0]
+    # ...and one row short (its last pass cut) is refused.
+    short = png_from_rows(*size, b"", idat=zlib.compress(zlib.decompress(_idat(data))[:-2]))
+    assert rejection(_interlaced(short)).reason == "corrupt_image"
+
+
+def _idat(png: bytes) -> bytes:
+    start = png.index(b"IDAT") + 4
+    return png[start : start + struct.unpack(">I", png[start - 8 : start - 4])[0]]
+
+
+def _interlaced(png: bytes) -> bytes:
+    header = bytearray(png[16:29])
+    header[12] = 1
+    crc = zlib.crc32(b"IHDR" + bytes(header)).to_bytes(4, "big")
+    return png[:16] + bytes(header) + crc + png[33:]
 
 
 def test_more_pixels_than_the_limit_is_refused_before_decoding():

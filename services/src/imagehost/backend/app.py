@@ -5,9 +5,11 @@ import logging
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from imagehost import errors
 from imagehost.backend import cors, images, observability, probes
+from imagehost.backend.deadline import BodyDeadline, gevent_is_active
 from imagehost.backend.services import EXTENSION, Services, services
 from imagehost.celery_app import make_celery
 from imagehost.config import Config
@@ -33,12 +35,23 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(images.blueprint)
     app.register_blueprint(probes.blueprint)
     register_error_handlers(app)
+    install_middleware(app, config)
     try:
         shared.storage.ensure_bucket()
     except (BotoCoreError, ClientError) as error:
         # Not fatal: /ready reports it until S3 is reachable.
         log.warning("cannot check or create bucket %s: %s", config.bucket, error)
     return app
+
+
+def install_middleware(app: Flask, config: Config) -> None:
+    if gevent_is_active():
+        app.wsgi_app = BodyDeadline(app.wsgi_app, config.request_body_timeout)
+    if config.trusted_proxy_hops:
+        # The client address and scheme as the last N proxies saw them (HAProxy in
+        # front): logged and used instead of the proxy's own address.
+        hops = config.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -12,9 +12,12 @@ metrics.use_multiprocess_dir("imagehost-backend")
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8080')}"]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Threads, so one slow client sending a 20 MiB upload does not hold a whole process.
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# gevent: a connection costs a greenlet, not a thread, so dozens of slow or stalled
+# uploaders cannot take every worker away from /health and the other clients (with
+# gthread, 2 x 4 of them did). REQUEST_BODY_TIMEOUT (backend/deadline.py) then cuts
+# them off. CPU work (validating an upload) still runs one at a time per process.
+worker_class = "gevent"
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 timeout = 60
 graceful_timeout = 20
 # Heartbeat files in memory: a slow disk (overlayfs) must not get workers killed.

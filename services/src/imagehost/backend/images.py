@@ -1,6 +1,8 @@
 """The upstream contract: index, upload, serving every size; plus the status endpoint."""
 
 import logging
+import tempfile
+from typing import BinaryIO
 
 from flask import Blueprint, Response, jsonify, request
 from kombu.exceptions import OperationalError
@@ -10,7 +12,9 @@ from imagehost import errors
 from imagehost.backend.observability import count_upload
 from imagehost.backend.services import services
 from imagehost.celery_app import RESIZE_TASK
+from imagehost.config import MIB
 from imagehost.ids import is_valid_id, new_id
+from imagehost.metadata import strip_private_metadata
 from imagehost.sizes import ORIGINAL, SIZES, object_key
 from imagehost.status import compute_status
 from imagehost.validate import validate_image
@@ -49,7 +53,14 @@ def upload():
     if size > config.max_upload_bytes:
         raise errors.too_large(config.max_upload_bytes)
     info = validate_image(upload_file.stream, config.max_image_pixels)
-    image_id = store_original(upload_file, info.content_type)
+    stored = upload_file.stream
+    if config.original_metadata == "strip":
+        stored = without_private_metadata(stored, info.format)
+    try:
+        image_id = store_original(stored, info.content_type)
+    finally:
+        if stored is not upload_file.stream:
+            stored.close()
     count_upload(size)
     enqueue_resize(image_id)
     log.info("stored %s: %s %dx%d, %d bytes", image_id, info.format, info.width, info.height, size)
@@ -76,13 +87,26 @@ def file_size(upload_file: FileStorage) -> int:
     return stream.tell()
 
 
-def store_original(upload_file: FileStorage, content_type: str) -> str:
+def without_private_metadata(stream: BinaryIO, image_format: str) -> BinaryIO:
+    """The upload without location, serials and maker notes (metadata.py); the same
+    stream when it had none. Spooled to disk past 1 MiB, as the upload itself is."""
+    stream.seek(0)
+    data = stream.read()
+    stripped = strip_private_metadata(data, image_format)
+    if stripped is data:
+        return stream
+    spooled = tempfile.SpooledTemporaryFile(max_size=MIB)  # noqa: SIM115 - the caller closes it
+    spooled.write(stripped)
+    return spooled
+
+
+def store_original(body: BinaryIO, content_type: str) -> str:
     """A fresh id whose original did not exist; the store refuses to overwrite."""
     for _ in range(ID_ATTEMPTS):
         image_id = new_id()
-        upload_file.stream.seek(0)
+        body.seek(0)
         key = object_key(ORIGINAL, image_id)
-        if services().storage.put_new(key, upload_file.stream, content_type):
+        if services().storage.put_new(key, body, content_type):
             return image_id
         log.warning("id collision on %s, drawing another", image_id)
     raise RuntimeError(f"no free id after {ID_ATTEMPTS} attempts")

@@ -20,6 +20,10 @@ UPLOAD_BYTES = Histogram(
     "Size of accepted uploads",
     buckets=tuple(2**power for power in range(10, 26)),  # 1 KiB .. 32 MiB
 )
+# Label values come from fixed sets: a client sending made-up methods or paths must not
+# grow /metrics (every new value adds a counter and a whole histogram).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+OTHER = "other"
 REJECTIONS = Counter("imagehost_upload_rejections_total", "Refused requests", ["reason"])
 
 app_log = logging.getLogger("imagehost")
@@ -75,9 +79,10 @@ def install(app: Flask) -> None:
     def record(response: Response) -> Response:
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
         # The route's pattern, not the path: ids must not explode the label set.
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        LATENCY.labels(request.method, route).observe(seconds)
+        route = request.url_rule.rule if request.url_rule else OTHER
+        method = request.method if request.method in METHODS else OTHER
+        REQUESTS.labels(method, route, str(response.status_code)).inc()
+        LATENCY.labels(method, route).observe(seconds)
         access_log.info(
             {
                 "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
