@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Build the imgr images: imgr/backend, imgr/worker (services/Dockerfile) and
-# imgr/frontend (services/frontend/Dockerfile), tagged with the version from
-# services/pyproject.toml and :latest, then print their names and sizes.
+# Build the imgr images: imgr/backend, imgr/worker (services/Dockerfile),
+# imgr/frontend (services/frontend/Dockerfile) and imgr/provider (lab/provider/:
+# the lab's S3 store, broker and public entry, Debian packages only), tagged with
+# the version from services/pyproject.toml and :latest, then print names and sizes.
 #
-#   scripts/build-images.sh                  # all three
+#   scripts/build-images.sh                  # all four
 #   scripts/build-images.sh backend worker   # some of them
+#   scripts/build-images.sh provider         # only the lab provider
+#
+# The default includes the provider: the lab runs it, its first build is ~25 s of
+# apt-get and every later one is a Docker cache hit (seconds).
 #
 # pip inside `docker build` may not reach PyPI (a TLS-intercepting proxy, or no
 # network at all), so the Python wheels are made here on the host and sent in
@@ -13,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_images=(backend worker frontend)
+all_images=(backend worker frontend provider)
 if [ $# -gt 0 ]; then images=("$@"); else images=("${all_images[@]}"); fi
 for image in "${images[@]}"; do
   case " ${all_images[*]} " in
@@ -95,6 +100,7 @@ for image in "${images[@]}"; do
   case $image in
     backend | worker) build "$image" services --target "$image" ;;
     frontend) build frontend services/frontend ;;
+    provider) build provider lab/provider ;;
   esac
 done
 

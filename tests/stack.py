@@ -10,6 +10,9 @@ if it lingers), so nothing outlives the test that started it.
 
 The pieces (`redis_server`, `rabbitmq_server`, `moto_s3`, `backend`, `Stack.start_worker`)
 can be used on their own by other tests (browser, benchmark, container smoke test).
+A broker and an S3 store running elsewhere (the lab provider's) can be handed in:
+
+    with running_stack(workdir, broker_url=url, s3=S3Store(endpoint, key, secret)) as stack:
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from botocore.config import Config as BotoConfig
 
 BIN = Path(sys.executable).parent
 SERVICES_SRC = Path(__file__).resolve().parents[1] / "services" / "src"
@@ -193,24 +197,41 @@ def moto_s3(workdir: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-def s3_client(endpoint: str):
+@dataclass(frozen=True)
+class S3Store:
+    """An S3 endpoint and the credentials it accepts (moto accepts any)."""
+
+    endpoint: str
+    access_key: str = ACCESS_KEY
+    secret_key: str = SECRET_KEY
+
+
+def s3_client(endpoint: str, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY):
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
         region_name=REGION,
+        config=BotoConfig(s3={"addressing_style": "path"}),
     )
 
 
-def service_env(broker_url: str, s3_endpoint: str, bucket: str, **extra: str) -> dict[str, str]:
+def service_env(
+    broker_url: str,
+    s3_endpoint: str,
+    bucket: str,
+    access_key: str = ACCESS_KEY,
+    secret_key: str = SECRET_KEY,
+    **extra: str,
+) -> dict[str, str]:
     """The environment the backend and the worker read (the upstream names plus ours)."""
     env = dict(os.environ)
     env.update(
         CELERY_BROKER_URL=broker_url,
         S3_ENDPOINT_URL=s3_endpoint,
-        AWS_ACCESS_KEY_ID=ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+        AWS_ACCESS_KEY_ID=access_key,
+        AWS_SECRET_ACCESS_KEY=secret_key,
         AWS_REGION_NAME=REGION,
         S3_BUCKET_NAME=bucket,
         PYTHONUNBUFFERED="1",
@@ -316,20 +337,29 @@ def running_stack(
     broker: str = "redis",
     workers: int = 1,
     backend_workers: int = 2,
+    broker_url: str | None = None,
+    s3: S3Store | None = None,
     **extra_env: str,
 ) -> Iterator[Stack]:
-    """Broker (`redis` or `rabbitmq`), S3 with a fresh bucket, the backend and N workers."""
+    """Broker (`redis` or `rabbitmq`), S3 with a fresh bucket, the backend and N workers.
+
+    `broker_url` and `s3`: use these instead of starting a broker and moto.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    broker_cm = rabbitmq_server(workdir) if broker == "rabbitmq" else redis_server(workdir)
     with contextlib.ExitStack() as stack:
-        broker_url = stack.enter_context(broker_cm)
-        s3_endpoint = stack.enter_context(moto_s3(workdir))
+        if broker_url is None:
+            broker_cm = rabbitmq_server(workdir) if broker == "rabbitmq" else redis_server(workdir)
+            broker_url = stack.enter_context(broker_cm)
+        if s3 is None:
+            s3 = S3Store(stack.enter_context(moto_s3(workdir)))
         bucket = f"images-{secrets.token_hex(4)}"
-        s3 = s3_client(s3_endpoint)
-        s3.create_bucket(Bucket=bucket)
-        env = service_env(broker_url, s3_endpoint, bucket, **extra_env)
+        client = s3_client(s3.endpoint, s3.access_key, s3.secret_key)
+        client.create_bucket(Bucket=bucket)
+        env = service_env(
+            broker_url, s3.endpoint, bucket, s3.access_key, s3.secret_key, **extra_env
+        )
         backend_url = stack.enter_context(backend(env, workdir, backend_workers))
-        result = Stack(backend_url, broker_url, s3_endpoint, bucket, env, workdir, s3)
+        result = Stack(backend_url, broker_url, s3.endpoint, bucket, env, workdir, client)
         try:
             for _ in range(workers):
                 result.start_worker()

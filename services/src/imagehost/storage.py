@@ -1,6 +1,7 @@
 """The S3 bucket: the upstream key layout (`<size>/<id>`) plus a failure marker per upload."""
 
 import json
+import logging
 from typing import Any, BinaryIO
 
 import boto3
@@ -14,6 +15,11 @@ from imagehost.sizes import ALL_KEYS, object_key
 FAILED_PREFIX = "failed"
 # What S3 answers to a conditional put (If-None-Match: *) on an existing key.
 ALREADY_EXISTS = ("PreconditionFailed", "ConditionalRequestConflict")
+# What a store without conditional puts answers: OpenStack Swift's s3api says 501
+# "Conditional object PUTs are not supported" and leaves the object unchanged.
+NOT_SUPPORTED = "NotImplemented"
+
+log = logging.getLogger(__name__)
 
 
 def failure_key(image_id: str) -> str:
@@ -40,6 +46,8 @@ class Storage:
                 s3={"addressing_style": "path"},
             ),
         )
+        # Until the store answers NOT_SUPPORTED once; then HEAD-then-PUT for this process.
+        self.conditional_puts = True
 
     def ensure_bucket(self) -> None:
         try:
@@ -55,18 +63,41 @@ class Storage:
                     raise
 
     def put_new(self, key: str, body: BinaryIO | bytes, content_type: str) -> bool:
-        """Store `key` only if nothing is there yet; False when it already exists."""
-        try:
-            self.client.put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*"
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] in ALREADY_EXISTS:
-                return False
-            raise
+        """Store `key` only if nothing is there yet; False when it already exists.
+
+        A store without conditional PUT (Swift) gets a HEAD, then a plain PUT when the
+        key is free. Only two uploads that draw the same id within the few milliseconds
+        between the two calls could both write: ids are 8 characters from a cryptographic
+        generator (62**8, about 2e14, values), so that race is negligible next to any
+        hardware fault; the conditional PUT where the store has one closes it fully.
+        """
+        if self.conditional_puts:
+            start = None if isinstance(body, bytes) else body.tell()
+            try:
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=body,
+                    ContentType=content_type,
+                    IfNoneMatch="*",
+                )
+                return True
+            except ClientError as error:
+                code = error.response["Error"]["Code"]
+                if code in ALREADY_EXISTS:
+                    return False
+                if code != NOT_SUPPORTED:
+                    raise
+            log.info("the S3 store has no conditional PUT: HEAD then PUT from now on")
+            self.conditional_puts = False
+            if start is not None:
+                body.seek(start)
+        if self.head(key) is not None:
+            return False
+        self.put(key, body, content_type)
         return True
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
+    def put(self, key: str, body: BinaryIO | bytes, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 
     def delete(self, key: str) -> None:
