@@ -4,12 +4,18 @@ SHELL := /bin/bash
 VENV  := .venv/bin
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: up down test lint unit setup nodes
+.PHONY: up down dev dev-down test lint unit setup nodes
 
-up: setup            ## run the services locally (Redis, S3, backend, worker, frontend)
+up: setup nodes      ## the local three-node lab: nodes, provider, site.yml; prints the URL
+	scripts/lab.sh up
+
+down:                ## remove the lab and everything it created
+	scripts/lab.sh down
+
+dev: setup           ## the services as local processes, for working on them (no cluster)
 	scripts/up.sh
 
-down:                ## stop what `make up` started
+dev-down:            ## stop what `make dev` started
 	scripts/up.sh stop
 
 test: setup nodes lint   ## everything CI runs

@@ -139,7 +139,7 @@ up() {
 
   cat <<EOF
 
-imgr runs locally (stop it with: make down). Images are kept in memory by moto:
+imgr runs locally (stop it with: make dev-down). Images are kept in memory by moto:
 they are gone once it stops.
   web UI           http://$public_host:$frontend_port/
   backend API      http://$public_host:$backend_port/   (ready: /ready, metrics: /metrics)

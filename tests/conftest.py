@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-# `import stack` from any test folder, whatever pytest's rootdir handling is.
+# `import stack` and `import samples` (test images) from any test folder, whatever
+# pytest's rootdir handling is.
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "services"))
 
 from stack import Stack, require_binaries, running_stack
 
@@ -21,3 +23,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Stack:
     require_binaries("redis-server")
     with running_stack(tmp_path_factory.mktemp("stack"), broker="redis", workers=1) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the scenarios and end-to-end tests measured or skipped (their `notes`
+    property), shown at the end whether they passed or failed."""
+    lines = [
+        f"{report.nodeid.split('::')[-1]}: {line}"
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, notes in getattr(report, "user_properties", [])
+        if name == "notes"
+        for line in notes
+    ]
+    if lines:
+        terminalreporter.write_sep("=", "Measured and skipped")
+        for line in lines:
+            terminalreporter.write_line(line)

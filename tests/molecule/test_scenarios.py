@@ -34,12 +34,12 @@ def test_scenario(scenario, record_property):
     )
     output = run.stdout + run.stderr
     # Scenarios print their measurements (failover times) and what they could not run:
-    # conftest.py shows these lines at the end of the session.
+    # tests/conftest.py shows these lines at the end of the session.
     notes = [
         line[line.index(marker) :].strip().rstrip('"')
         for line in output.splitlines()
         for marker in ("MEASURED", "SKIPPED:")
         if marker in line
     ]
-    record_property("molecule_notes", notes)
+    record_property("notes", notes)
     assert run.returncode == 0, output[-20000:]

@@ -1,4 +1,4 @@
-"""`make up` (scripts/up.sh): the whole service from one command, and `stop` ends it all."""
+"""`make dev` (scripts/up.sh): the whole service from one command, and `stop` ends it all."""
 
 import os
 import subprocess

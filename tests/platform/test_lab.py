@@ -1,0 +1,208 @@
+"""The platform end to end, on the local three-node lab, through its loopback URL.
+
+In order: the lab comes up (`scripts/lab.sh up`, what `make up` runs); site.yml
+again changes nothing and runs in --check; every format and route works through
+the floating IP; under a bounded load the floating-IP holder is killed and no
+accepted upload is lost; a node is killed while its worker processes a task; the
+killed nodes come back on their own; site.yml still changes nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+import requests
+from lab import (
+    NODES,
+    ROOT,
+    SIZES,
+    URL,
+    alive_members,
+    ansible_playbook,
+    container,
+    container_logs,
+    critical_checks,
+    node_containers,
+    node_exec,
+    recap,
+    run,
+    tasks_in_progress,
+    upload,
+    vip_holder,
+    wait_all_ready,
+    wait_until,
+)
+from load import Load
+from samples import animated_gif, photo
+
+pytestmark = pytest.mark.lab
+
+# A task held by a killed node's worker comes back when the broker's visibility
+# timeout (app_broker_visibility_timeout, 120 s) expires; the surviving workers
+# look for such tasks every 10 s. Everything else is ready within seconds.
+REDELIVERY_BOUND_S = 120 + 10 + 60
+
+
+def note(record_property, text: str) -> None:
+    """A figure for the end-of-run summary (tests/conftest.py prints them)."""
+    record_property("notes", [f"MEASURED {text}"])
+    print(f"MEASURED {text}")
+
+
+def converge_without_changes() -> subprocess.CompletedProcess:
+    result = ansible_playbook("site.yml")
+    assert result.returncode == 0, result.stdout[-8000:]
+    changed = {host: c["changed"] for host, c in recap(result.stdout).items() if c["changed"]}
+    assert not changed, f"site.yml changed something on a converged cluster: {changed}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """The lab, brought up by the README's command if it is not up already."""
+    start = time.monotonic()
+    up = subprocess.run(
+        [str(ROOT / "scripts/lab.sh"), "up"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=2400,
+        check=False,
+    )
+    assert up.returncode == 0, (up.stdout + up.stderr)[-8000:]
+    return {"up_seconds": time.monotonic() - start}
+
+
+@pytest.fixture(scope="module")
+def ready_ids(lab) -> list[str]:
+    """A few uploads with every size stored, for readers to read."""
+    ids = []
+    for width in (640, 800, 1024):
+        response = upload(photo((width, 480)))
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    assert not wait_all_ready(ids, 60).ids
+    return ids
+
+
+def test_lab_comes_up_and_serves(lab, record_property):
+    note(record_property, f"lab up (scripts/lab.sh up, from what existed) in {lab['up_seconds']:.0f} s")
+    assert requests.get(URL + "/health", timeout=10).text.strip() == "ok"
+    ui = requests.get(URL + "/", timeout=10)
+    assert ui.status_code == 200 and "imgr" in ui.text
+    assert requests.get(URL + "/config.json", timeout=10).json() == {"endpoint": ""}
+
+
+def test_second_run_changes_nothing_and_check_mode_passes(lab, record_property):
+    start = time.monotonic()
+    converge_without_changes()
+    note(record_property, f"site.yml on a converged lab: 0 changes in {time.monotonic() - start:.0f} s")
+    check = ansible_playbook("site.yml", "--check")
+    assert check.returncode == 0, check.stdout[-8000:]
+    assert all(c["failed"] == 0 for c in recap(check.stdout).values())
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("photo.jpg", photo((1600, 1200), "JPEG")),
+        ("photo.png", photo((900, 700), "PNG")),
+        ("anim.gif", animated_gif((400, 300))),
+        ("photo.webp", photo((1200, 800), "WEBP")),
+    ],
+)
+def test_every_format_gets_every_size(lab, name, data):
+    response = upload(data, name)
+    assert response.status_code == 201, response.text
+    image_id = response.json()["id"]
+    assert not wait_all_ready([image_id], 60).ids
+    for path in ["", *(f"/{size}" for size in SIZES)]:
+        got = requests.get(f"{URL}/image/{image_id}{path}", timeout=10)
+        assert got.status_code == 200, path
+        assert got.headers["Content-Type"].startswith("image/")
+
+
+def test_upstream_routes_behave_as_on_one_node(lab, ready_ids):
+    image_id = ready_ids[0]
+    first = requests.get(f"{URL}/image/{image_id}", timeout=10)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = requests.get(
+        f"{URL}/image/{image_id}", headers={"If-None-Match": first.headers["ETag"]}, timeout=10
+    )
+    assert again.status_code == 304
+    assert requests.get(f"{URL}/image/bad!id", timeout=10).status_code == 400
+    assert requests.get(f"{URL}/image/ZZZZZZZZ", timeout=10).status_code == 404
+    assert requests.post(URL + "/image", timeout=10).status_code == 400
+    refused = upload(b"not an image at all", "x.txt")
+    assert refused.status_code == 415 and refused.json()["reason"] == "unsupported_format"
+    # Metrics and stats stay off the public port.
+    assert "http_requests" not in requests.get(URL + "/metrics", timeout=10).text
+
+
+def test_backend_logs_the_real_client_address(lab):
+    marker = "/image/ZZZZZZZQ"
+    requests.get(URL + marker, timeout=10)
+    lines = [line for node in NODES for line in container_logs(node, "imgr-backend") if marker in line]
+    # The provider forwards from its address on the lab network: the client HAProxy sees,
+    # which the backend must log rather than the HAProxy node's own address.
+    assert lines and all('"remote":"172.29.10.10"' in line.replace(" ", "") for line in lines), lines
+
+
+def test_killing_the_floating_ip_holder_loses_no_accepted_upload(lab, ready_ids, record_property):
+    victim = vip_holder()
+    assert victim, "no node holds the floating IP"
+    try:
+        with Load(uploaders=2, readers=4, seconds=60, read_ids=ready_ids) as load:
+            time.sleep(15)
+            killed_at = time.monotonic()
+            run("docker", "kill", container(victim))
+            new_holder = wait_until(vip_holder, 30, 0.2, "another node takes the floating IP")
+            moved_after = time.monotonic() - killed_at
+        report = load.report()
+        unready = wait_all_ready(load.accepted, REDELIVERY_BOUND_S)
+    finally:
+        run("docker", "start", container(victim))
+    note(
+        record_property,
+        f"kill -9 of floating-IP holder {victim}: IP on {new_holder} after {moved_after:.1f} s; "
+        f"{report['requests']} requests, {report['failed']} failed {report['failures']}, "
+        f"longest client-visible outage {report['longest_outage_s']} s, max latency "
+        f"{report['max_latency_s']} s; {report['accepted_uploads']} uploads accepted, "
+        f"{len(unready.ids)} lost (all sizes within {unready.waited:.0f} s)",
+    )
+    assert report["accepted_uploads"] > 0
+    assert not unready.ids, f"accepted uploads without all sizes: {unready.ids}"
+
+
+def test_killed_node_rejoins_with_its_instances(lab, record_property):
+    start = time.monotonic()
+    wait_until(lambda: all(NODES == tuple(alive_members(n)) for n in NODES), 180, 2, "3 alive members")
+    wait_until(lambda: not critical_checks(NODES[0]), 180, 2, "every check passing")
+    for node in NODES:
+        assert node_containers(node) == ["imgr-backend", "imgr-frontend", "imgr-worker"]
+    note(record_property, f"killed node back: 3 alive members, every check passing after {time.monotonic() - start:.0f} s")
+
+
+def test_a_task_survives_the_death_of_its_worker_node(lab, record_property):
+    # Big photos keep every worker process busy for seconds (3 nodes x 2 processes).
+    ids = [upload(photo((6000 + n, 4000))).json()["id"] for n in range(6)]
+    victim = next(node for node in NODES if node != vip_holder())
+    held = wait_until(lambda: tasks_in_progress(victim), 30, 0.1, f"{victim}'s worker holds a task")
+    run("docker", "kill", container(victim))
+    try:
+        unready = wait_all_ready(ids, REDELIVERY_BOUND_S)
+    finally:
+        run("docker", "start", container(victim))
+    note(
+        record_property,
+        f"worker node {victim} killed holding {len(held)} task(s): all 6 uploads ready after "
+        f"{unready.waited:.0f} s",
+    )
+    assert not unready.ids
+    wait_until(lambda: not critical_checks(NODES[0]), 180, 2, "every check passing again")
+
+
+def test_site_still_changes_nothing(lab):
+    converge_without_changes()
