@@ -162,3 +162,39 @@ def jpeg_with_private_metadata(size=(320, 200), progressive=False, trailer=True)
     if trailer:
         data += encoded(image.resize((32, 20)), "JPEG", exif=private_exif())
     return data
+
+
+def _s15f16(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def display_p3_profile() -> bytes:
+    """A small ICC v2 matrix/TRC profile with Display P3's primaries (D50-adapted, as in
+    Apple's profile) and a 2.2 gamma: a wide-gamut profile made here, no file needed."""
+    xyz = {
+        b"rXYZ": (0.5151, 0.2412, -0.0011),
+        b"gXYZ": (0.2920, 0.6922, 0.0419),
+        b"bXYZ": (0.1571, 0.0666, 0.7841),
+        b"wtpt": (0.9642, 1.0, 0.8249),
+    }
+    tags = {sig: b"XYZ \0\0\0\0" + b"".join(map(_s15f16, v)) for sig, v in xyz.items()}
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(2.2 * 256)) + b"\0\0"
+    tags.update({b"rTRC": curve, b"gTRC": curve, b"bTRC": curve})
+    name = b"Display P3 (test)\0"
+    tags[b"desc"] = (
+        b"desc\0\0\0\0" + struct.pack(">I", len(name)) + name + b"\0" * 8 + b"\0\0\0" + b"\0" * 67
+    )
+    tags[b"cprt"] = b"text\0\0\0\0no copyright\0"
+    table_size = 4 + 12 * len(tags)
+    offset = 128 + table_size
+    table, data = struct.pack(">I", len(tags)), b""
+    for sig, body in tags.items():
+        body += b"\0" * (-len(body) % 4)
+        table += sig + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = 128 + table_size + len(data)
+    header = struct.pack(">I4sI4s4s4s", size, b"lcms", 0x02100000, b"mntr", b"RGB ", b"XYZ ")
+    header += b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0)
+    header += _s15f16(0.9642) + _s15f16(1.0) + _s15f16(0.8249)
+    header += b"\0" * (128 - len(header))
+    return header + table + data

@@ -34,5 +34,11 @@ def make_celery(config: Config) -> Celery:
             "unacked_mutex_expire": min(300, config.visibility_timeout),
         },
         worker_hijack_root_logger=True,
+        # 0 disables a limit (Celery's None).
+        task_soft_time_limit=config.task_soft_time_limit or None,
+        task_time_limit=config.task_time_limit or None,
+        worker_max_memory_per_child=config.worker_max_memory_per_child or None,
     )
+    if config.worker_concurrency:
+        app.conf.worker_concurrency = config.worker_concurrency
     return app

@@ -3,6 +3,8 @@
 import os
 from dataclasses import dataclass, field
 
+from imagehost.backoff import MAX_RETRIES
+
 MIB = 1024 * 1024
 
 
@@ -26,6 +28,18 @@ class Config:
     request_body_timeout: float = 120
     # "strip": remove location, serials and maker notes from stored originals; "keep": byte-exact.
     original_metadata: str = "strip"
+    # Worker: pool processes (None: one per CPU) and the KiB of memory after which a
+    # pool process is replaced once its task is done.
+    worker_concurrency: int | None = None
+    worker_max_memory_per_child: int = 1024 * 1024
+    # Seconds: SoftTimeLimitExceeded in the task, then the pool process is killed.
+    task_soft_time_limit: float = 120
+    task_time_limit: float = 180
+    # A task delivered this many times without finishing (its process died each time:
+    # a decoder crash, an out-of-memory kill) marks its upload failed.
+    task_max_deliveries: int = 3
+    # Storage errors are retried this many times (exponential backoff) before giving up.
+    task_max_retries: int = MAX_RETRIES
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Config":
@@ -44,6 +58,12 @@ class Config:
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", 0)),
             request_body_timeout=float(env.get("REQUEST_BODY_TIMEOUT", 120)),
             original_metadata=_choice(env, "ORIGINAL_METADATA", ("strip", "keep")),
+            worker_concurrency=int(env.get("WORKER_CONCURRENCY") or 0) or None,
+            worker_max_memory_per_child=int(env.get("WORKER_MAX_MEMORY_PER_CHILD", 1024 * 1024)),
+            task_soft_time_limit=float(env.get("TASK_SOFT_TIME_LIMIT", 120)),
+            task_time_limit=float(env.get("TASK_TIME_LIMIT", 180)),
+            task_max_deliveries=int(env.get("TASK_MAX_DELIVERIES", 3)),
+            task_max_retries=int(env.get("TASK_MAX_RETRIES", MAX_RETRIES)),
         )
 
 

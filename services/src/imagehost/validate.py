@@ -63,8 +63,9 @@ def validate_image(stream: BinaryIO, max_pixels: int) -> ImageInfo:
     if image_format is None:
         raise errors.unsupported_format()
     with warnings.catch_warnings():
-        # Pillow only warns below twice its own limit; a bomb is an error here.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Pillow warns from its global limit on: `max_pixels` decides instead (checked
+        # from the header below); past twice the global limit Pillow refuses to open.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             width, height = _decode_check(stream, image_format, max_pixels)
         except errors.Rejection:

@@ -200,3 +200,29 @@ def test_one_json_log_line_per_request(stack):
     assert entry["method"] == "GET"
     assert entry["route"] == "/image/<image_id>"
     assert entry["duration_ms"] >= 0
+
+
+def test_worker_logs_json_lines(stack):
+    image_id = stack.upload(photo((64, 64)))["id"]
+    stack.wait_for_status(image_id)
+    (worker,) = stack.workers
+    records = [json.loads(line) for line in worker.log().splitlines() if line.startswith("{")]
+    (resized,) = [r for r in records if r["message"] == f"resized {image_id} into 4 sizes"]
+    assert resized["level"] == "info"
+    assert resized["logger"] == "imagehost.worker"
+    assert any(r["logger"].startswith("celery") for r in records)  # Celery's own too
+
+
+def test_not_found_is_not_cached_and_405_keeps_allow(stack):
+    image_id = stack.upload(photo((64, 64)))["id"]
+    stack.wait_for_status(image_id)
+    # As before the worker made it: a size (or an id) missing now may exist in a moment.
+    stack.s3.delete_object(Bucket=stack.bucket, Key=f"tiny/{image_id}")
+    for path in (f"/image/{image_id}/tiny", "/image/N0tYet00", "/no/such/route"):
+        response = get(stack, path)
+        assert response.status_code == 404
+        assert response.headers["Cache-Control"] == "no-store"
+    refused = requests.delete(f"{stack.backend_url}/image/{image_id}", timeout=30)
+    assert refused.status_code == 405
+    assert set(refused.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    assert refused.json()["reason"] == "method_not_allowed"

@@ -7,6 +7,7 @@ from samples import (
     jpeg_magic_then_garbage,
     photo,
     png_claiming,
+    png_from_rows,
     png_with_bad_crc,
     png_with_bad_filter,
     png_with_garbage_data,
@@ -14,6 +15,7 @@ from samples import (
     truncated,
     truncated_jpeg,
 )
+from stack import backend
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +137,14 @@ def test_chunked_oversized_body_is_cut_off_while_streaming(stack, bucket_unchang
     status, response = post_raw(stack.backend_url + "/image", headers, chunks())
     assert status == 413
     assert b'"reason":"too_large"' in response
+
+
+def test_max_image_pixels_above_pillows_own_refusal_is_honoured(stack, tmp_path):
+    """MAX_IMAGE_PIXELS governs the backend too: 190 megapixels is past twice Pillow's
+    default limit, where Pillow refuses to open an image whatever the caller wants."""
+    width, height = 20_000, 9_500
+    data = png_from_rows(width, height, bytes(height * (width + 1)))
+    env = {**stack.env, "MAX_IMAGE_PIXELS": "200000000"}
+    with backend(env, tmp_path, workers=1) as url:
+        response = requests.post(url + "/image", files={"file": ("big.png", data)}, timeout=60)
+    assert response.status_code == 201, response.text

@@ -79,7 +79,9 @@ def test_a_killed_pool_process_gives_its_task_back(stack):
     stack.s3.put_object(Bucket=stack.bucket, Key=f"original/{image_id}", Body=photo((600, 400)))
     try:
         send_resize({**stack.env, "CELERY_BROKER_URL": broker_url}, image_id)
-        wait_until(lambda: "received" in worker.log(), "the task to reach the worker", 30)
+        # Killed once the task runs in the pool process ("received" comes earlier: a pool
+        # process killed before it took the job leaves the job stuck until shutdown).
+        wait_until(lambda: "test delay: holding" in worker.log(), "the task to run", 30)
         (pool_process,) = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
         os.kill(int(pool_process), signal.SIGKILL)
         # The worker's main process puts the task back; its new pool process runs it.

@@ -1,5 +1,7 @@
+import random
 import string
 
+from imagehost import ids
 from imagehost.ids import is_valid_id, new_id
 
 
@@ -19,6 +21,20 @@ def test_new_ids_do_not_repeat():
 def test_ids_use_the_whole_alphabet():
     seen = set("".join(new_id() for _ in range(2000)))
     assert seen == set(string.ascii_letters + string.digits)
+
+
+def test_ids_come_from_the_cryptographic_generator(monkeypatch):
+    # Every character is drawn by `secrets`...
+    monkeypatch.setattr(ids.secrets, "choice", lambda alphabet: "Z")
+    assert new_id() == "ZZZZZZZZ"
+
+
+def test_ids_do_not_follow_the_random_module():
+    # ...and not by `random`, whose sequence anyone can replay from a seed.
+    random.seed(1234)
+    first = new_id()
+    random.seed(1234)
+    assert new_id() != first
 
 
 def test_malformed_ids_are_refused():

@@ -1,12 +1,12 @@
 """The worker's resize pipeline: sizes, orientation, metadata, formats, errors, determinism."""
 
 import io
-from pathlib import Path
 
 import pytest
 from imagehost.resize import CorruptImage, Rendition, render_sizes
 from imagehost.sizes import SIZES
 from PIL import Image, ImageChops, ImageCms, ImageStat
+from samples import display_p3_profile, png_from_rows
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
@@ -77,26 +77,45 @@ def test_quality_close_to_pillow_thumbnail():
         assert mean_difference(opened(rendition), reference) < 5, rendition.name
 
 
-@pytest.mark.parametrize(
-    ("orientation", "size", "top_left", "bottom_right"),
-    [
-        (1, (300, 200), RED, BLUE),
-        (3, (300, 200), BLUE, RED),
-        (6, (200, 300), RED, BLUE),  # rotated 90 degrees clockwise: the left half is on top
-        (8, (200, 300), BLUE, RED),
-    ],
-)
-def test_exif_orientation_is_applied(orientation, size, top_left, bottom_right):
+GREEN, YELLOW = (20, 200, 20), (230, 220, 20)
+
+
+def quadrants(width: int, height: int) -> Image.Image:
+    """Red, blue / green, yellow: every flip and rotation gives a different picture."""
+    image = Image.new("RGB", (width, height), RED)
+    image.paste(BLUE, (width // 2, 0, width, height // 2))
+    image.paste(GREEN, (0, height // 2, width // 2, height))
+    image.paste(YELLOW, (width // 2, height // 2, width, height))
+    return image
+
+
+# The EXIF orientations as the standard defines them, written out by hand: the corners
+# (top left, top right, bottom left, bottom right) of the upright image.
+UPRIGHT_CORNERS = {
+    1: (RED, BLUE, GREEN, YELLOW),
+    2: (BLUE, RED, YELLOW, GREEN),  # mirrored left-right
+    3: (YELLOW, GREEN, BLUE, RED),  # rotated 180
+    4: (GREEN, YELLOW, RED, BLUE),  # mirrored top-bottom
+    5: (RED, GREEN, BLUE, YELLOW),  # transposed (mirrored along the main diagonal)
+    6: (GREEN, RED, YELLOW, BLUE),  # rotated 90 clockwise
+    7: (YELLOW, BLUE, GREEN, RED),  # transversed (mirrored along the other diagonal)
+    8: (BLUE, YELLOW, RED, GREEN),  # rotated 90 counter-clockwise
+}
+
+
+@pytest.mark.parametrize("orientation", sorted(UPRIGHT_CORNERS))
+def test_exif_orientation_is_applied(orientation):
     exif = Image.Exif()
     exif[0x0112] = orientation
-    data = encoded(two_halves(300, 200, RED, BLUE), "JPEG", quality=95, exif=exif)
+    data = encoded(quadrants(300, 200), "JPEG", quality=95, exif=exif)
 
     for rendition in render_sizes(data):
         image = opened(rendition).convert("RGB")
         width, height = image.size
-        assert (width > height) == (size[0] > size[1]), rendition.name
-        assert close(image.getpixel((2, 2)), top_left)
-        assert close(image.getpixel((width - 3, height - 3)), bottom_right)
+        assert (width < height) == (orientation >= 5), rendition.name
+        corners = [(2, 2), (width - 3, 2), (2, height - 3), (width - 3, height - 3)]
+        for corner, colour in zip(corners, UPRIGHT_CORNERS[orientation], strict=True):
+            assert close(image.getpixel(corner), colour), (rendition.name, corner)
 
 
 def test_exif_orientation_with_dct_scaling():
@@ -292,10 +311,6 @@ def test_undecodable_input_raises_corrupt_image(data):
         render_sizes(data)
 
 
-def test_corrupt_image_is_a_value_error():
-    assert issubclass(CorruptImage, ValueError)
-
-
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_more_pixels_than_the_limit_is_refused(monkeypatch):
     data = encoded(photo(400, 300), "PNG")
@@ -306,12 +321,14 @@ def test_more_pixels_than_the_limit_is_refused(monkeypatch):
 
 
 def test_decompression_bomb_is_refused_without_decoding(monkeypatch):
-    # Over twice the limit: Pillow itself refuses it while reading the header.
-    data = encoded(Image.new("L", (1000, 1000)), "PNG")
+    # Over twice the limit: refused from the header. Its pixel data is garbage, so had
+    # it been decoded the error would be about the data, not the size.
+    data = png_from_rows(1000, 1000, b"", idat=b"\x78\x9c" + b"garbage" * 20)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
 
-    with pytest.raises(CorruptImage):
+    with pytest.raises(CorruptImage, match="exceeds limit") as refused:
         render_sizes(data)
+    assert "decode" not in str(refused.value)
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "AVIF", "GIF"])
@@ -320,12 +337,6 @@ def test_output_is_deterministic(fmt):
     data = encoded(image.convert("P") if fmt == "GIF" else image, fmt)
 
     assert render_sizes(data) == render_sizes(data)
-
-
-def test_rendition_is_frozen():
-    rendition = render_sizes(jpeg())[0]
-    with pytest.raises(AttributeError):
-        rendition.body = b""
 
 
 def test_multi_picture_jpeg_from_cameras_is_a_jpeg():
@@ -350,22 +361,31 @@ def test_colour_key_transparency_becomes_alpha():
     assert out.getpixel((299, 199))[3] == 0
 
 
-ADOBE_RGB = Path("/usr/share/color/icc/ghostscript/a98.icc")
-
-
-@pytest.mark.skipif(not ADOBE_RGB.exists(), reason=f"no Adobe RGB profile at {ADOBE_RGB}")
 def test_wide_gamut_profile_is_converted_to_srgb():
+    """Display P3 green is not sRGB green: a skipped conversion shows."""
     colour = (60, 160, 60)
-    profile = ADOBE_RGB.read_bytes()
+    profile = display_p3_profile()
     data = encoded(Image.new("RGB", (400, 300), colour), "PNG", icc_profile=profile)
     expected = ImageCms.profileToProfile(
         Image.new("RGB", (1, 1), colour),
         ImageCms.ImageCmsProfile(io.BytesIO(profile)),
         ImageCms.createProfile("sRGB"),
     ).getpixel((0, 0))
-    assert not close(expected, colour, tolerance=10)  # the profile matters for this colour
+    assert not close(expected, colour, tolerance=20)  # the profile matters for this colour
 
     for rendition in render_sizes(data):
         out = opened(rendition)
         assert "icc_profile" not in out.info
-        assert close(out.getpixel((5, 5)), expected, tolerance=2)
+        assert close(out.getpixel((5, 5)), expected, tolerance=2), rendition.name
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "AVIF"])
+def test_animation_gives_still_sizes_of_its_first_frame(fmt):
+    first, second = Image.new("RGB", (400, 300), RED), Image.new("RGB", (400, 300), BLUE)
+    data = encoded(first, fmt, save_all=True, append_images=[second], duration=100)
+    assert getattr(Image.open(io.BytesIO(data)), "n_frames", 1) == 2
+
+    for rendition in render_sizes(data):
+        out = opened(rendition)
+        assert getattr(out, "n_frames", 1) == 1, rendition.name
+        assert close(out.convert("RGB").getpixel((10, 10)), RED), rendition.name

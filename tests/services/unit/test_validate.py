@@ -159,3 +159,12 @@ def test_validation_leaves_pillow_global_limit_alone():
     before = Image.MAX_IMAGE_PIXELS
     check(photo((10, 10)))
     assert before == Image.MAX_IMAGE_PIXELS
+
+
+def test_a_limit_above_pillows_default_is_honoured():
+    # 95 megapixels: over Pillow's default (89.5 M), under the configured limit.
+    width, height = 10_000, 9_500
+    assert width * height > Image.MAX_IMAGE_PIXELS
+    data = png_from_rows(width, height, bytes(height * (width + 1)))
+    assert check(data, max_pixels=100_000_000).width == width
+    assert rejection(data, max_pixels=90_000_000).reason == "too_many_pixels"

@@ -4,6 +4,7 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, jsonify
+from PIL import Image
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    # Pillow refuses images over twice its own limit on open: MAX_IMAGE_PIXELS, not
+    # Pillow's default, decides here as in the worker.
+    Image.MAX_IMAGE_PIXELS = config.max_image_pixels
     app = Flask(__name__)
     # Werkzeug refuses a longer declared body before reading it, and stops reading a
     # chunked one at this limit: an oversized upload is never buffered whole.
@@ -58,7 +62,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(errors.Rejection)
     def rejected(rejection: errors.Rejection):
         observability.count_rejection(rejection.reason)
-        return jsonify(rejection.body()), rejection.status
+        response = jsonify(rejection.body())
+        if rejection.status == 404:
+            # A size not made yet (or an id not uploaded yet) may exist in a moment.
+            response.headers["Cache-Control"] = "no-store"
+        return response, rejection.status
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_error):
@@ -73,9 +81,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code == 404:
-            return jsonify(error="not found", reason="not_found"), 404
+            return rejected(errors.Rejection("not_found", 404, "not found"))
         reason = (error.name or "error").lower().replace(" ", "_")
-        return jsonify(error=error.description, reason=reason), error.code
+        response = jsonify(error=error.description, reason=reason)
+        # Keep what the error says beside its body, e.g. a 405's Allow header.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, error.code
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):

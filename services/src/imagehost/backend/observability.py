@@ -1,12 +1,13 @@
 """One JSON log line per request, and the Prometheus metrics of the backend."""
 
-import json
 import logging
 import sys
 import time
 
 from flask import Flask, Response, g, request
 from prometheus_client import Counter, Histogram
+
+from imagehost.logs import JsonLines
 
 REQUESTS = Counter("imagehost_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -28,24 +29,6 @@ REJECTIONS = Counter("imagehost_upload_rejections_total", "Refused requests", ["
 
 app_log = logging.getLogger("imagehost")
 access_log = logging.getLogger("imagehost.access")
-
-
-class JsonLines(logging.Formatter):
-    """A record as one JSON object: the access log passes a dict, others a message."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if isinstance(record.msg, dict):
-            line = record.msg
-        else:
-            line = {
-                "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
-                "level": record.levelname.lower(),
-                "logger": record.name,
-                "message": record.getMessage(),
-            }
-            if record.exc_info:
-                line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, separators=(",", ":"))
 
 
 def count_rejection(reason: str) -> None:
