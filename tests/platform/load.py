@@ -9,13 +9,14 @@ Each client stops at the deadline or after `max_requests`, whichever comes first
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
 from dataclasses import dataclass, field
 
 import requests
-from lab import SIZES, URL
+from lab_view import SIZES, URL
 from samples import photo
 
 
@@ -68,7 +69,11 @@ class Load:
         self._threads.append(thread)
 
     def _running(self, sent: int) -> bool:
-        return not self._stop.is_set() and time.monotonic() < self.deadline and sent < self.max_requests
+        return (
+            not self._stop.is_set()
+            and time.monotonic() < self.deadline
+            and sent < self.max_requests
+        )
 
     def _record(self, kind: str, start: float, ok: bool, detail: str = "") -> None:
         with self._lock:
@@ -117,7 +122,7 @@ class Load:
         if not successes:
             return self.seconds
         marks = [self.started, *successes]
-        return max(b - a for a, b in zip(marks, marks[1:], strict=False))
+        return max(b - a for a, b in itertools.pairwise(marks))
 
     def report(self) -> dict:
         failed = [r for r in self.results if not r.ok]

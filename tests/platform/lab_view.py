@@ -29,11 +29,13 @@ def run(*argv: str, timeout: float = 120, check: bool = True) -> subprocess.Comp
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=check)
 
 
-def ansible_playbook(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """Run a playbook on the lab inventory; the result carries the whole output."""
+def ansible_playbook(
+    *args: str, inventory: Path = INVENTORY, timeout: float = 1800
+) -> subprocess.CompletedProcess:
+    """Run a playbook (on the lab inventory by default); the result carries the whole output."""
     env_cmd = ["env", "ANSIBLE_FORCE_COLOR=0", "ANSIBLE_NOCOLOR=1"]
     return subprocess.run(
-        [*env_cmd, str(ROOT / ".venv/bin/ansible-playbook"), "-i", str(INVENTORY), *args],
+        [*env_cmd, str(ROOT / ".venv/bin/ansible-playbook"), "-i", str(inventory), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -66,7 +68,9 @@ def is_running(node: str) -> bool:
 def vip_holder() -> str | None:
     """The node whose interface carries the floating IP now."""
     for node in NODES:
-        if is_running(node) and FLOATING_IP in node_exec(node, "ip", "-4", "addr", "show", check=False):
+        if is_running(node) and FLOATING_IP in node_exec(
+            node, "ip", "-4", "addr", "show", check=False
+        ):
             return node
     return None
 
@@ -106,7 +110,9 @@ def node_containers(node: str) -> list[str]:
 
 def container_logs(node: str, name: str, tail: int = 2000) -> list[str]:
     """The log lines of an application container on a node (stdout and stderr)."""
-    logs = run("docker", "exec", container(node), "docker", "logs", "--tail", str(tail), name, check=False)
+    logs = run(
+        "docker", "exec", container(node), "docker", "logs", "--tail", str(tail), name, check=False
+    )
     return (logs.stdout + logs.stderr).splitlines()
 
 
@@ -136,7 +142,12 @@ def wait_until(predicate, timeout: float, interval: float = 1.0, what: str = "co
             last = predicate()
             if last:
                 return last
-        except (requests.RequestException, subprocess.SubprocessError, ValueError, KeyError) as error:
+        except (
+            requests.RequestException,
+            subprocess.SubprocessError,
+            ValueError,
+            KeyError,
+        ) as error:
             last = error
         time.sleep(interval)
     raise AssertionError(f"{what}: not true after {timeout:.0f} s (last: {last!r})")
