@@ -35,9 +35,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serving_frontend(backend_url: str) -> Iterator[str]:
-    """Yields the base URL (`http://127.0.0.1:<port>`) of the UI talking to `backend_url`."""
-    config = json.dumps({"endpoint": backend_url}).encode()
+def serving_frontend(backend_url: str, **config_extra: object) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:<port>`) of the UI talking to `backend_url`
+    (more `/config.json` fields in `config_extra`, e.g. `max_upload_bytes`)."""
+    config = json.dumps({"endpoint": backend_url, **config_extra}).encode()
     handler = functools.partial(_Handler, directory=str(STATIC_DIR), config=config)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="frontend", daemon=True)

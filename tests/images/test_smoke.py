@@ -75,7 +75,7 @@ def test_frontend_serves_the_ui_and_its_config(smoke: Smoke) -> None:
 
     config = requests.get(f"{smoke.frontend_url}/config.json", timeout=5)
     assert config.status_code == 200
-    assert config.json() == {"endpoint": smoke.backend_url}
+    assert config.json() == {"endpoint": smoke.backend_url, "max_upload_bytes": 20 * 1024 * 1024}
 
 
 @pytest.mark.parametrize("role", OUR_SERVICES)

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageCms, ImageOps
 
-from imagehost.sizes import SIZES
+from imagehost.sizes import SIZES, fit
 
 # Formats Pillow may try when opening; anything else is refused as corrupt.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF")
@@ -193,16 +193,6 @@ def srgb_transform(
         )
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return None
-
-
-def fit(size: tuple[int, int], longest_side: int) -> tuple[int, int]:
-    """`size` scaled so its longest side is at most `longest_side`; never enlarged."""
-    width, height = size
-    longest = max(width, height)
-    if longest <= longest_side:
-        return size
-    scale = longest_side / longest
-    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def shrink(image: Image.Image, target: tuple[int, int]) -> Image.Image:

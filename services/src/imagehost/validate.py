@@ -31,6 +31,7 @@ CONTENT_TYPES: dict[str, str] = {
     "AVIF": "image/avif",
 }
 AVIF_SUPPORTED = features.check("avif")
+ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class ImageInfo:
     content_type: str
     width: int
     height: int
+    # EXIF orientation 5 to 8 turn the picture a quarter: it displays `height` wide.
+    quarter_turned: bool = False
+
+    @property
+    def upright(self) -> tuple[int, int]:
+        return (self.height, self.width) if self.quarter_turned else (self.width, self.height)
 
 
 def sniff_format(head: bytes) -> str | None:
@@ -67,29 +74,38 @@ def validate_image(stream: BinaryIO, max_pixels: int) -> ImageInfo:
         # from the header below); past twice the global limit Pillow refuses to open.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            width, height = _decode_check(stream, image_format, max_pixels)
+            width, height, turned = _decode_check(stream, image_format, max_pixels)
         except errors.Rejection:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise errors.too_many_pixels(None, max_pixels) from None
         except Exception as error:  # Pillow raises many types on bad input
             raise errors.corrupt_image(str(error) or type(error).__name__) from None
-    return ImageInfo(image_format, CONTENT_TYPES[image_format], width, height)
+    return ImageInfo(image_format, CONTENT_TYPES[image_format], width, height, turned)
 
 
-def _decode_check(stream: BinaryIO, image_format: str, max_pixels: int) -> tuple[int, int]:
+def _decode_check(stream: BinaryIO, image_format: str, max_pixels: int) -> tuple[int, int, bool]:
     stream.seek(0)
     with Image.open(stream, formats=[image_format]) as image:
         width, height = image.size
         if width * height > max_pixels:
             raise errors.too_many_pixels(width * height, max_pixels)
         image.verify()
+        # After verify(), which wants to run first; PNG's eXIf chunk is read by then.
+        turned = _quarter_turned(image)
     if image_format == "PNG":
         check_png_data(stream)  # verify() checked the CRCs, this the data
-        return width, height
+        return width, height, turned
     stream.seek(0)
     with Image.open(stream, formats=[image_format]) as image:
         if image_format == "JPEG":
             image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
         image.load()
-    return width, height
+    return width, height, turned
+
+
+def _quarter_turned(image: Image.Image) -> bool:
+    try:
+        return image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
+    except Exception:  # unreadable EXIF: the worker ignores it too
+        return False

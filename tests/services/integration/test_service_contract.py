@@ -56,6 +56,14 @@ def test_upload_produces_every_size_with_the_right_dimensions(stack):
         "original": f"/image/{image_id}",
         **{size: f"/image/{image_id}/{size}" for size in SIZES},
         "status": f"/image/{image_id}/status",
+        # Extra: what the worker will make, so a UI can lay the page out at once.
+        "dimensions": {
+            "original": {"width": 3000, "height": 2000},
+            "big": {"width": 1024, "height": 683},
+            "medium": {"width": 512, "height": 341},
+            "small": {"width": 256, "height": 171},
+            "tiny": {"width": 128, "height": 85},
+        },
     }
     status = stack.wait_for_status(image_id)
     assert status == {
@@ -63,6 +71,7 @@ def test_upload_produces_every_size_with_the_right_dimensions(stack):
         "state": "ready",
         "sizes": dict.fromkeys(SIZES, "ready"),
         "error": None,
+        "dimensions": body["dimensions"],
     }
 
     stored = get(stack, body["original"])
@@ -226,3 +235,17 @@ def test_not_found_is_not_cached_and_405_keeps_allow(stack):
     assert refused.status_code == 405
     assert set(refused.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
     assert refused.json()["reason"] == "method_not_allowed"
+
+
+def test_dimensions_are_those_of_the_sizes_made_upright(stack):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # a phone held upright: stored landscape, displayed portrait
+    buffer = io.BytesIO()
+    Image.new("RGB", (1500, 1000)).save(buffer, "JPEG", exif=exif)
+    body = stack.upload(buffer.getvalue())
+    assert body["dimensions"]["original"] == {"width": 1000, "height": 1500}
+    status = stack.wait_for_status(body["id"])
+    assert status["dimensions"] == body["dimensions"]
+    for size in SIZES:
+        made = Image.open(io.BytesIO(get(stack, body[size]).content)).size
+        assert made == tuple(body["dimensions"][size].values()), size

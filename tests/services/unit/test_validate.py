@@ -168,3 +168,12 @@ def test_a_limit_above_pillows_default_is_honoured():
     data = png_from_rows(width, height, bytes(height * (width + 1)))
     assert check(data, max_pixels=100_000_000).width == width
     assert rejection(data, max_pixels=90_000_000).reason == "too_many_pixels"
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize(("orientation", "upright"), [(1, (30, 20)), (3, (30, 20)), (6, (20, 30))])
+def test_upright_size_follows_the_exif_orientation(image_format, orientation, upright):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    info = check(encoded(Image.new("RGB", (30, 20)), image_format, exif=exif))
+    assert (info.width, info.height, info.upright) == (30, 20, upright)

@@ -1,5 +1,6 @@
 """The upstream contract: index, upload, serving every size; plus the status endpoint."""
 
+import json
 import logging
 import tempfile
 from typing import BinaryIO
@@ -15,7 +16,7 @@ from imagehost.celery_app import RESIZE_TASK
 from imagehost.config import MIB
 from imagehost.ids import is_valid_id, new_id
 from imagehost.metadata import strip_private_metadata
-from imagehost.sizes import ORIGINAL, SIZES, object_key
+from imagehost.sizes import ORIGINAL, SIZES, dimensions, object_key
 from imagehost.status import compute_status
 from imagehost.validate import validate_image
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 SIZE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 ORIGINAL_CACHE_CONTROL = "public, max-age=86400"
 ID_ATTEMPTS = 5
+JSON = "application/json"
 PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5}
 
 
@@ -62,10 +64,22 @@ def upload():
         if stored is not upload_file.stream:
             stored.close()
     count_upload(size)
+    sizes = dimensions(info.upright)
+    # Before the task is queued: the status may be asked as soon as the client has the id.
+    services().storage.put(dimensions_key(image_id), json.dumps(sizes).encode(), JSON)
     enqueue_resize(image_id)
     log.info("stored %s: %s %dx%d, %d bytes", image_id, info.format, info.width, info.height, size)
     body = {"id": image_id, **links(image_id), "status": f"/image/{image_id}/status"}
-    return jsonify(body), 201
+    return jsonify({**body, "dimensions": sizes}), 201
+
+
+def dimensions_key(image_id: str) -> str:
+    return f"dimensions/{image_id}"
+
+
+def stored_dimensions(image_id: str) -> dict | None:
+    body = services().storage.read(dimensions_key(image_id))
+    return None if body is None else json.loads(body)
 
 
 def enqueue_resize(image_id: str) -> None:
@@ -134,6 +148,7 @@ def status(image_id: str):
     document = compute_status(image_id, present, failure)
     if document is None:
         raise errors.not_found()
+    document["dimensions"] = stored_dimensions(image_id)
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response

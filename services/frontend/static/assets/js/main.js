@@ -2,7 +2,7 @@
 // paste, uploads each one, follows its sizes, and keeps the list of this browser's uploads.
 
 import { copyText } from "./clipboard.js";
-import { absoluteUrl, loadConfig } from "./config.js";
+import { absoluteUrl, DEFAULT_MAX_UPLOAD_BYTES, loadConfig } from "./config.js";
 import { forgetAll, forgetUpload, loadUploads, saveUpload } from "./gallery-store.js";
 import { precheck } from "./precheck.js";
 import { pollStatus } from "./status-poller.js";
@@ -21,6 +21,7 @@ const pending = new WeakMap();
 const cardOf = new WeakMap();
 
 let endpoint = "";
+let maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
 
 function announce(message) {
   // Clearing first makes screen readers repeat an identical message.
@@ -98,7 +99,7 @@ async function uploadOne(file) {
   const card = new UploadCard({ name: file.name, bytes: file.size, onRemove: removeCard, onCopy });
   addCard(card, { atTop: true });
 
-  const problem = precheck(file);
+  const problem = precheck(file, maxUploadBytes);
   if (problem) {
     card.showRejected(problem);
     announce(`${file.name} was not uploaded: ${problem}`);
@@ -152,12 +153,29 @@ function uploadAll(files) {
   }
 }
 
+// A restored gallery (up to 200 entries) is polled a few cards at a time: all at once
+// would be a burst of requests that trips the edge's rate limit, for no faster answer.
+const RESTORE_POLLS_AT_ONCE = 4;
+
 function restoreGallery() {
+  const waiting = [];
   for (const entry of loadUploads()) {
     const card = new UploadCard({ ...entry, onRemove: removeCard, onCopy });
     card.showUploaded(entry, endpoint, { restored: true });
     addCard(card, { atTop: false });
-    followSizes(card, entry);
+    waiting.push([card, entry]);
+  }
+  for (let lane = 0; lane < RESTORE_POLLS_AT_ONCE; lane += 1) {
+    followInTurn(waiting);
+  }
+}
+
+async function followInTurn(waiting) {
+  while (waiting.length > 0) {
+    const [card, entry] = waiting.shift();
+    if (card.element.isConnected) {
+      await followSizes(card, entry);
+    }
   }
 }
 
@@ -221,7 +239,7 @@ function wireInputs() {
 
 async function start() {
   try {
-    ({ endpoint } = await loadConfig());
+    ({ endpoint, maxUploadBytes } = await loadConfig());
   } catch (error) {
     announce(`Could not load the configuration (${error.message}); using this site as the backend.`);
   }

@@ -1,14 +1,13 @@
 // Rejects files that obviously cannot be accepted before sending a byte. The server sniffs
 // the real content and has the last word; this only saves people a pointless wait.
 
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
-
-export function precheck(file) {
+// `maxBytes`: the backend's limit, from /config.json.
+export function precheck(file, maxBytes) {
   if (file.size === 0) {
     return "This file is empty.";
   }
-  if (file.size > MAX_UPLOAD_BYTES) {
-    return `This file is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_UPLOAD_BYTES)}.`;
+  if (file.size > maxBytes) {
+    return `This file is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`;
   }
   // An empty type means the browser does not know: let the server decide.
   if (file.type && !file.type.startsWith("image/")) {
