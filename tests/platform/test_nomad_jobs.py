@@ -217,7 +217,7 @@ def test_instances_keep_serving_longer_than_haproxy_holds_obsolete_answers(group
 def test_stop_timeouts_cover_a_task_and_fit_the_clients_limit(groups):
     limit = seconds(NOMAD_DEFAULTS["nomad_max_kill_timeout"])
     worker = seconds(task_of(groups, "worker")["kill_timeout"])
-    assert worker > APP_DEFAULTS["app_nomad_worker_task_limit"] == 60
+    assert worker > APP_DEFAULTS["app_worker_time_limit"] == 60
     graceful = int(re.search(r"^graceful_timeout = (\d+)$", GUNICORN_CONF.read_text(), re.M)[1])
     assert seconds(task_of(groups, "backend")["kill_timeout"]) > graceful
     for name in GROUPS:
@@ -271,9 +271,10 @@ def test_non_secret_environment(groups):
     assert worker["env"][0] == {
         **common,
         "WORKER_METRICS_PORT": str(APP_DEFAULTS["app_ports"]["worker_metrics"]),
+        "WORKER_CONCURRENCY": str(APP_DEFAULTS["app_worker_concurrency"]),
+        "TASK_TIME_LIMIT": str(APP_DEFAULTS["app_worker_time_limit"]),
+        "TASK_SOFT_TIME_LIMIT": str(APP_DEFAULTS["app_worker_time_limit"] - 10),
     }
-    concurrency = f"--concurrency={APP_DEFAULTS['app_worker_concurrency']}"
-    assert concurrency in worker["config"][0]["args"]
     assert task_of(groups, "frontend")["env"][0] == {"BACKEND_ENDPOINT": ""}
 
 
