@@ -21,6 +21,8 @@ IN_MEMORY = {
     "ours": contenders.ours,
     "upstream": contenders.upstream,
     "pyvips": contenders.pyvips_thumbnail,
+    "pyvips-cascade": contenders.pyvips_cascade,
+    "decode-alone": contenders.decode_alone,
 }
 STORED = {"stored-ours": contenders.StoredOurs, "stored-upstream": contenders.StoredUpstream}
 
@@ -51,7 +53,7 @@ def main() -> None:
         # One original in memory at a time, read outside the timed section.
         works = (Path(item).read_bytes() for item in args.items)
         # Load the libraries before measuring the baseline.
-        if args.contender == "pyvips":
+        if args.contender.startswith("pyvips"):
             import pyvips  # noqa: F401
         import PIL.Image
 

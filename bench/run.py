@@ -28,12 +28,15 @@ IN_MEMORY = [
     ("upstream: 4 x open+thumbnail", "upstream", {}),
     ("pyvips thumbnail_buffer x 4", "pyvips", {}),
     ("pyvips, 1 thread", "pyvips", {"VIPS_CONCURRENCY": "1"}),
+    ("pyvips cascade, 1 thread", "pyvips-cascade", {"VIPS_CONCURRENCY": "1"}),
+    ("decode alone (ours' draft)", "decode-alone", {}),
 ]
 STORED = [
     ("ours + S3 (1 get, 4 puts)", "stored-ours"),
     ("upstream + S3 (4 gets, 4 puts)", "stored-upstream"),
 ]
 UPSTREAM, STORED_UPSTREAM, PYVIPS = IN_MEMORY[1][0], STORED[1][0], IN_MEMORY[2][0]
+OURS, CASCADE, DECODE = IN_MEMORY[0][0], IN_MEMORY[4][0], IN_MEMORY[5][0]
 
 
 @dataclass
@@ -172,6 +175,16 @@ def report(results: list[Result], files: list[Path]) -> None:
             f" {vs_pyvips:>9} {cpu_ms:7.0f} {cpu_vs_upstream:8.2f}x"
             f" {result.peak_rss_mib:4.0f} MiB {over_base:5.0f} MiB"
             f" {sum(result.produced_bytes) / result.images / 1024:4.0f} KiB"
+        )
+    ours, cascade, decode = by_label[OURS], by_label[CASCADE], by_label[DECODE]
+    for name, which in (("JPEG", jpegs), ("PNG", pngs)):
+        if not any(which):
+            continue
+        ours_ms = ours.mean_ms(which)
+        print(
+            f"{name}: ours is {cascade.mean_ms(which) / ours_ms:.2f}x the speed of the libvips"
+            f" cascade (target >= 1.25x) and takes {ours_ms / decode.mean_ms(which):.2f}x the"
+            f" time of its decode alone (target <= 1.25x)"
         )
     print(
         "JPEG/PNG ms: mean wall time per original of that format, each image's best round."

@@ -249,3 +249,16 @@ def test_dimensions_are_those_of_the_sizes_made_upright(stack):
     for size in SIZES:
         made = Image.open(io.BytesIO(get(stack, body[size]).content)).size
         assert made == tuple(body["dimensions"][size].values()), size
+
+
+def test_weak_list_and_head_conditional_requests(stack):
+    image_id = stack.upload(photo((200, 100)))["id"]
+    stack.wait_for_status(image_id)
+    for path in (f"/image/{image_id}", f"/image/{image_id}/tiny"):
+        etag = get(stack, path).headers["ETag"]
+        for header in (f"W/{etag}", f'"someone-else", {etag}', "*"):
+            assert get(stack, path, headers={"If-None-Match": header}).status_code == 304, header
+        head = requests.head(stack.backend_url + path, headers={"If-None-Match": etag}, timeout=30)
+        assert (head.status_code, head.content, head.headers["ETag"]) == (304, b"", etag)
+        changed = get(stack, path, headers={"If-None-Match": '"someone-else"'})
+        assert changed.status_code == 200 and changed.content

@@ -389,3 +389,25 @@ def test_animation_gives_still_sizes_of_its_first_frame(fmt):
         out = opened(rendition)
         assert getattr(out, "n_frames", 1) == 1, rendition.name
         assert close(out.convert("RGB").getpixel((10, 10)), RED), rendition.name
+
+
+def test_sixteen_bit_rgb_png_keeps_its_colours():
+    import struct
+    import zlib
+
+    # Pillow writes no 16-bit RGB PNG: rows of (R, G, B) = (200, 100, 30) x 257 by hand.
+    width, height = 300, 200
+    row = b"\0" + struct.pack(">HHH", 200 * 257, 100 * 257, 30 * 257) * width
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+    data += chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b"")
+
+    for rendition in render_sizes(data):
+        out = opened(rendition)
+        assert out.mode == "RGB", rendition.name
+        assert close(out.getpixel((3, 3)), (200, 100, 30), tolerance=1), rendition.name
