@@ -187,3 +187,29 @@ def test_client_address_comes_from_trusted_proxy_hops(stack, strict_backend):
     default_log = Path(stack.workdir) / f"backend-{urlsplit(stack.backend_url).port}.log"
     (direct,) = access_lines(default_log, marker)
     assert direct["remote"] == "127.0.0.1"
+
+
+def test_dribbled_headers_are_cut_off_too(stack):
+    """Headers must all arrive within gunicorn's keepalive (2 s) under the gevent worker."""
+    parts = urlsplit(stack.backend_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\n")
+        started = time.monotonic()
+        closed = None
+        for _ in range(60):  # at most ~18 s of dribbling
+            try:
+                sock.sendall(b"X")
+                sock.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    if sock.recv(1024) == b"":
+                        closed = time.monotonic() - started
+                        break
+            except OSError:
+                closed = time.monotonic() - started
+                break
+            finally:
+                with contextlib.suppress(OSError):
+                    sock.setblocking(True)
+            time.sleep(0.3)
+    assert closed is not None, "a client dribbling its headers was never cut off"
+    print(f"\nheaders dribbled: connection closed after {closed:.1f} s")
