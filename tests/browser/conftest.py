@@ -1,5 +1,5 @@
-"""Fixtures of the browser test: Debian's chromium driven by Playwright, and the UI served
-from the source tree against the real backend of the session's `stack`."""
+"""Fixtures of the browser test: Debian's chromium driven by Playwright, and the UI in its
+real container (frontend_container.py) against the real backend of the session's `stack`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from static_site import serving_frontend
+from frontend_container import frontend_image, running_frontend
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,6 +31,11 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def frontend_url(stack) -> Iterator[str]:
-    with serving_frontend(stack.backend_url) as url:
+def frontend_image_tag() -> str:
+    return frontend_image()
+
+
+@pytest.fixture(scope="session")
+def frontend_url(stack, frontend_image_tag) -> Iterator[str]:
+    with running_frontend(frontend_image_tag, stack.backend_url) as url:
         yield url

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from static_site import serving_frontend
+from frontend_container import running_frontend
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 GALLERY_KEY = "imgr.uploads.v1"
 
 
-def test_upload_limit_comes_from_config_json(browser, stack):
-    with serving_frontend(stack.backend_url, max_upload_bytes=1000) as url:
+def test_upload_limit_comes_from_config_json(browser, stack, frontend_image_tag):
+    with running_frontend(frontend_image_tag, stack.backend_url, MAX_UPLOAD_BYTES="1000") as url:
         page = browser.new_page()
         try:
             posts: list[str] = []

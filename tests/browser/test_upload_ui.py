@@ -1,5 +1,6 @@
-"""Upload through the web UI in Chromium against the real backend and worker: progress,
-the four thumbnails, the links, a rejected file's message, and a phone-sized layout."""
+"""Upload through the web UI in Chromium against the real backend and worker, the UI served
+by its real container (nginx, CSP, fingerprinted assets, read-only): progress, the four
+thumbnails, the links, a rejected file's message, and a phone-sized layout."""
 
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ def phone_page(browser, frontend_url, tmp_path):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The container's Content-Security-Policy must allow everything the UI does.
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
     page.goto(frontend_url)
     page.wait_for_selector("body[data-ready=true]")
     yield page, errors
