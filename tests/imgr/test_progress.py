@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from conftest import SECRET
+from tiny_run import SECRET
 
 from imgr.progress import HIDDEN, PlainDisplay, RunState, summary_lines
 

@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from conftest import SECRET, write
+from tiny_run import SECRET, write
 
 import imgr.runner
 from imgr.progress import PlainDisplay

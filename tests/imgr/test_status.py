@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write
+from tiny_run import write
 
 import imgr.runner
 from imgr.cli import main
