@@ -262,3 +262,15 @@ def test_weak_list_and_head_conditional_requests(stack):
         assert (head.status_code, head.content, head.headers["ETag"]) == (304, b"", etag)
         changed = get(stack, path, headers={"If-None-Match": '"someone-else"'})
         assert changed.status_code == 200 and changed.content
+
+
+def test_concurrent_uploads_are_all_stored_and_queued(stack):
+    # Many requests in one gevent process at once share its S3 client and broker pool.
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = photo((320, 240))
+    with ThreadPoolExecutor(10) as pool:
+        ids = [body["id"] for body in pool.map(lambda _: stack.upload(data), range(20))]
+    assert len(set(ids)) == 20
+    for image_id in ids:
+        stack.wait_for_status(image_id, timeout=120)
