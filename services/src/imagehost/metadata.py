@@ -67,11 +67,19 @@ def clean_exif(exif_bytes: bytes) -> bytes:
             del sub_ifd[tag]
         cleaned = exif.tobytes()
     except Exception:  # any unreadable EXIF: keep only what displays the image upright
-        orientation = _orientation(exif_bytes)
-        minimal = Image.Exif()
-        if orientation:
-            minimal[ORIENTATION] = orientation
-        cleaned = minimal.tobytes()
+        return orientation_only(exif_bytes)
+    if not exif_bytes.startswith(EXIF_HEADER):
+        cleaned = cleaned.removeprefix(EXIF_HEADER)
+    return cleaned
+
+
+def orientation_only(exif_bytes: bytes) -> bytes:
+    """EXIF holding nothing but the orientation of `exif_bytes` (if it has one)."""
+    orientation = _orientation(exif_bytes)
+    minimal = Image.Exif()
+    if orientation:
+        minimal[ORIENTATION] = orientation
+    cleaned = minimal.tobytes()
     if not exif_bytes.startswith(EXIF_HEADER):
         cleaned = cleaned.removeprefix(EXIF_HEADER)
     return cleaned
@@ -121,6 +129,8 @@ def _jpeg_segment(marker: int, segment: bytes) -> bytes:
     payload = segment[4:]
     if marker == 0xE1 and payload.startswith(EXIF_HEADER):
         exif = clean_exif(payload)
+        if len(exif) + 2 > 0xFFFF:  # rewritten bigger than a segment holds (never seen)
+            exif = orientation_only(payload)
         return b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
     if marker == 0xE1 and payload.startswith(XMP_HEADERS):
         return b""
