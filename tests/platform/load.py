@@ -37,6 +37,8 @@ class Load:
     read_ids: list[str]
     max_requests: int = 5000
     timeout: float = 10
+    # A steady stream, not a flood: each reader pauses this long between reads.
+    read_pause: float = 0.05
     results: list[Result] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
 
@@ -115,6 +117,7 @@ class Load:
                 session = requests.Session()
                 continue
             self._record("read", start, response.status_code == 200, str(response.status_code))
+            time.sleep(self.read_pause)
 
     def longest_outage(self) -> float:
         """The longest time no request succeeded, in seconds (while the load ran)."""

@@ -264,7 +264,6 @@ def test_non_secret_environment(groups):
         **common,
         "PORT": str(APP_DEFAULTS["app_ports"]["backend"]),
         "WEB_CONCURRENCY": str(APP_DEFAULTS["app_backend_processes"]),
-        "GUNICORN_THREADS": str(APP_DEFAULTS["app_backend_threads"]),
         "TRUSTED_PROXY_HOPS": "1",
     }
     worker = task_of(groups, "worker")
