@@ -110,8 +110,13 @@ def summarize(reports: dict[str, dict], silent: dict[str, str], inventory: str) 
     any_report = next(iter(reports.values()), {})
     holders = [n["name"] for n in nodes if n["holds_floating_ip"]]
     floating_ip = {"address": any_report.get("floating_ip", ""), "holders": holders}
-    if len(holders) != 1:
-        problems.append(f"floating IP held by {len(holders)} nodes: {holders or 'none'}")
+    if not holders:
+        unreachable = " reachable" if len(reports) < len(nodes) else ""
+        problems.append(f"floating IP {floating_ip['address']} held by no{unreachable} node")
+    elif len(holders) > 1:
+        problems.append(
+            f"floating IP {floating_ip['address']} held by {len(holders)} nodes: {holders}"
+        )
 
     # The cluster as the first answering agent sees it.
     viewer = next(

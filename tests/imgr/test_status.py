@@ -13,24 +13,32 @@ from imgr.cli import main
 from imgr.status import cluster_status, format_status
 
 
-@pytest.fixture
-def inventory(tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def runner_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(imgr.runner, "RUNNER_DIR", tmp_path / "imgr-runner")
-    # The floating IP is loopback's address: this machine "holds" it. Nothing
-    # listens on 127.0.0.1:8500 here, so no Consul agent answers.
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    """A node that is this machine, and one that cannot be reached. Nothing listens
+    on 127.0.0.1:8500 here, so no Consul agent answers."""
+    return lab_like(tmp_path, floating_ip="127.0.0.1")  # loopback's: this machine holds it
+
+
+def lab_like(tmp_path, floating_ip: str):
     return write(
         tmp_path / "hosts.yml",
-        """\
+        f"""\
         all:
           vars:
-            floating_ip: 127.0.0.1
+            floating_ip: {floating_ip}
             public_port: 8081
           children:
             cluster:
               hosts:
                 here:
                   ansible_connection: local
-                  ansible_python_interpreter: "{{ ansible_playbook_python }}"
+                  ansible_python_interpreter: "{{{{ ansible_playbook_python }}}}"
                 ghost:
                   ansible_host: 127.0.0.1
                   ansible_port: 1
@@ -61,3 +69,9 @@ def test_status_json_is_one_document_and_exits_1_when_degraded(inventory, capsys
     assert main(["status", "-i", str(inventory), "--json"]) == 1
     status = json.loads(capsys.readouterr().out)
     assert [n["name"] for n in status["nodes"]] == ["ghost", "here"]
+
+
+def test_a_floating_ip_nobody_reachable_holds_is_a_problem(tmp_path):
+    status = cluster_status(lab_like(tmp_path, floating_ip="192.0.2.250"))
+    assert status["floating_ip"]["holders"] == []
+    assert "floating IP 192.0.2.250 held by no reachable node" in status["problems"]
