@@ -52,6 +52,17 @@ def recap(output: str) -> dict[str, dict[str, int]]:
     return counters
 
 
+def changed_tasks(output: str) -> list[str]:
+    """'task name: host' for every task a playbook run reported changed."""
+    changed, task = [], ""
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line[6 : line.rindex("]")]
+        elif line.startswith("changed: ["):
+            changed.append(f"{task}: {line[10 : line.index(']')]}")
+    return changed
+
+
 def container(node: str) -> str:
     return f"imgr-lab-{node}"
 
@@ -108,20 +119,36 @@ def node_containers(node: str) -> list[str]:
     return sorted(line.split()[0] for line in out.splitlines() if "Up" in line)
 
 
-def container_logs(node: str, name: str, tail: int = 2000) -> list[str]:
-    """The log lines of an application container on a node (stdout and stderr)."""
+def container_logs(node: str, name: str, since: float = 0) -> list[str]:
+    """The log lines of an application container on a node (stdout and stderr),
+    from `since` (a Unix time) on."""
     logs = run(
-        "docker", "exec", container(node), "docker", "logs", "--tail", str(tail), name, check=False
+        "docker",
+        "exec",
+        container(node),
+        "docker",
+        "logs",
+        "--since",
+        f"{since:.3f}",
+        name,
+        check=False,
     )
     return (logs.stdout + logs.stderr).splitlines()
 
 
-def tasks_in_progress(node: str) -> set[str]:
-    """Celery task ids the node's worker received and has not finished."""
-    text = "\n".join(container_logs(node, "imgr-worker"))
-    received = set(re.findall(r"\[([0-9a-f-]{36})\] received", text))
-    finished = set(re.findall(r"\[([0-9a-f-]{36})\] (?:succeeded|raised|retry)", text))
-    return received - finished
+def _task_ids(node: str, event: str, since: float) -> set[str]:
+    """Celery task ids in the node's worker log with this event (received, succeeded...)."""
+    text = "\n".join(container_logs(node, "imgr-worker", since))
+    return set(re.findall(rf"\[([0-9a-f-]{{36}})\] (?:{event})", text))
+
+
+def tasks_finished(node: str, since: float) -> set[str]:
+    return _task_ids(node, "succeeded|raised|retry", since)
+
+
+def tasks_in_progress(node: str, since: float) -> set[str]:
+    """Celery task ids the node's worker received since then and has not finished."""
+    return _task_ids(node, "received", since) - tasks_finished(node, since)
 
 
 def upload(data: bytes, name: str = "photo.jpg", timeout: float = 30) -> requests.Response:
