@@ -202,49 +202,53 @@ class PlainDisplay:
 
 
 class RichDisplay:
-    """A bar per host (tasks done, out of the last run's count when known) and the task."""
+    """The current task on one line, under it a bar per host (tasks done, out of the
+    last successful run's count when there was one)."""
 
     def __init__(self, stream: TextIO | None = None):
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.text import Text
+
+        class TaskAndHosts(Progress):
+            state: RunState | None = None
+
+            def get_renderables(self):
+                # Redrawn ten times a second: the clock moves during a long task too.
+                state = self.state
+                if state:
+                    clock = fmt_duration(state.elapsed)
+                    header = f"{state.title} [{clock}] {state.play} | {state.task}"
+                    yield Text(header, no_wrap=True, overflow="ellipsis")
+                yield self.make_tasks_table(self.tasks)
 
         self.console = Console(file=stream or sys.stderr)
-        self.progress = Progress(
+        self.progress = TaskAndHosts(
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=30),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
-            TimeElapsedColumn(),
             console=self.console,
             transient=True,
         )
         self.rows: dict[str, int] = {}
 
     def start(self, state: RunState) -> None:
+        self.progress.state = state
         self.progress.start()
-        self.rows["*"] = self.progress.add_task(state.title, total=None, detail="")
 
     def update(self, state: RunState, event: dict, failure: Failure | None) -> None:
         if failure:
-            self.console.print(f"[red]! {failure}[/red]", markup=True, highlight=False)
-        self.progress.update(self.rows["*"], detail=f"{state.play} | {state.task}"[:100])
+            self.console.print(f"! {failure}", style="red", markup=False, highlight=False)
         for host, counts in state.hosts.items():
             if host not in self.rows:
-                self.rows[host] = self.progress.add_task(
-                    f"  {host}", total=state.expected.get(host), detail=""
-                )
+                self.rows[host] = self.progress.add_task(f"  {host}", total=None, detail="")
             total = state.expected.get(host)
             self.progress.update(
                 self.rows[host],
                 completed=counts.done,
                 total=max(total, counts.done) if total else None,
-                detail=f"changed {counts.changed}  failed {counts.failed + counts.unreachable}",
+                detail=f"changed {counts.changed}, failed {counts.failed + counts.unreachable}",
             )
 
     def stop(self, state: RunState) -> None:

@@ -7,7 +7,7 @@ import json
 
 from tiny_run import SECRET
 
-from imgr.progress import HIDDEN, PlainDisplay, RunState, summary_lines
+from imgr.progress import HIDDEN, PlainDisplay, RichDisplay, RunState, summary_lines
 
 
 def replay(events: list[dict], display=None) -> RunState:
@@ -104,3 +104,18 @@ def test_a_failed_no_log_task_says_its_output_is_hidden():
     }
     failure = RunState(title="x").feed(event)
     assert failure and failure.message == HIDDEN
+
+
+def test_the_terminal_display_draws_a_row_per_host_and_prints_failures(tiny):
+    out = io.StringIO()
+    display = RichDisplay(out)
+    state = RunState(title="tiny.yml", expected={"localhost": 9})
+    display.start(state)
+    for event in tiny["events"]:
+        display.update(state, event, state.feed(event))
+    table = display.progress.make_tasks_table(display.progress.tasks)
+    display.stop(state)
+    assert [t.description.strip() for t in display.progress.tasks] == ["localhost", "ghost"]
+    assert [(t.completed, t.total) for t in display.progress.tasks] == [(9, 9), (2, None)]
+    assert table.row_count == 2
+    assert "! localhost failed at [Tiny] Fail for real: it broke, not s3" in out.getvalue()
