@@ -26,6 +26,9 @@ NODE = {
     "consul_advertise_address": "10.0.0.11",
     "consul_retry_join": ["10.0.0.12", "10.0.0.13"],
     "consul_server_hosts": SERVERS,
+    "consul_secret_agent_token": "11111111-1111-4111-8111-111111111111",
+    "consul_secret_dns_token": "22222222-2222-4222-8222-222222222222",
+    "consul_acl_management_token": "33333333-3333-4333-8333-333333333333",
     "consul_secret_gossip_key": "dGVzdC1nb3NzaXAta2V5LW5vdC1hLXNlY3JldCEhIQ==",
     "consul_config_extra": {
         "telemetry": {"disable_hostname": True},
@@ -77,9 +80,8 @@ def rendered(tmp_path_factory) -> dict[str, dict]:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return {
-        case["name"]: json.loads((workdir / f"{case['name']}.json").read_text()) for case in CASES
-    }
+    names = [case["name"] for case in CASES] + [f"{case['name']}-tokens" for case in CASES]
+    return {name: json.loads((workdir / f"{name}.json").read_text()) for name in names}
 
 
 def test_default_version_is_new_enough_for_the_new_branches():
@@ -166,3 +168,24 @@ def test_consul_1_8_7_accepts_its_configuration(rendered, name, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("default-tokens", "initial_management"),
+        ("v1.11.9-tokens", "initial_management"),
+        ("v1.8.7-tokens", "master"),
+    ],
+)
+def test_given_management_token_is_the_servers_initial_one(rendered, name, key):
+    """The first leader bootstraps the ACL system with it (1.11 renamed master)."""
+    assert rendered[name]["acl"]["tokens"] == {
+        "agent": NODE["consul_secret_agent_token"],
+        "default": NODE["consul_secret_dns_token"],
+        key: NODE["consul_acl_management_token"],
+    }
+
+
+def test_clients_never_get_the_management_token(rendered):
+    assert set(rendered["v1.12.0-tokens"]["acl"]["tokens"]) == {"agent", "default"}

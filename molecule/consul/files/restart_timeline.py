@@ -73,6 +73,15 @@ def leader_at(nodes, t):
     return None
 
 
+def leader_just_before(nodes, t):
+    """The node that claimed the leadership in its last sample before t."""
+    for name, node in nodes.items():
+        last = next((s for s in reversed(node["samples"]) if s["t"] < t), None)
+        if last is not None and claims_leadership(last, node["address"]):
+            return name
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peers", type=int, required=True, help="raft peers when all is well")
@@ -95,6 +104,8 @@ def main():
                 "down": rel(w["down"]),
                 "back": rel(w["back"]),
                 "seconds": None if w["back"] is None else round(w["back"] - w["down"], 2),
+                # Who led as this node went down: "leader last" is about this one.
+                "leader": leader_just_before(nodes, w["down"]),
             }
             for name, node in nodes.items()
             for w in restart_windows(node["samples"], args.peers)
@@ -121,6 +132,7 @@ def main():
                     if windows and windows[-1]["back"] is not None
                     else None
                 ),
+                "restarted_while_leading": [w["node"] for w in windows if w["leader"] == w["node"]],
                 "leaderless": [{"at": at, "seconds": seconds} for at, seconds in spans],
                 "longest_leaderless": max((seconds for _, seconds in spans), default=0),
             }
