@@ -7,7 +7,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = sorted(p.name for p in (ROOT / "roles").iterdir() if p.is_dir())
 # What a checkout holds once the lab has run or an operator has worked in it.
-PRIVATE = ("inventory/", "playbooks/", "var/", "lab/", "src/", "services/", "tests/", ".venv/", "build/")
+PRIVATE = (
+    "inventory/",
+    "playbooks/",
+    "var/",
+    "lab/",
+    "src/",
+    "services/",
+    "tests/",
+    ".venv/",
+    "build/",
+)
 
 
 def test_collection_builds_with_every_role_and_nothing_private(tmp_path):
