@@ -16,21 +16,6 @@ pytestmark = pytest.mark.lab
 IMGR = str(ROOT / ".venv/bin/imgr")
 
 
-@pytest.fixture(scope="module")
-def lab():
-    """The lab, brought up by the README's command if it is not up already."""
-    up = subprocess.run(
-        [str(ROOT / "scripts/lab.sh"), "up"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=2400,
-        check=False,
-    )
-    # stdout's end names the failed task; stderr is mostly docker build's warnings.
-    assert up.returncode == 0, up.stdout[-6000:] + "\n--- stderr:\n" + up.stderr[-2000:]
-
-
 def imgr(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
     done = subprocess.run(

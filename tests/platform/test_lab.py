@@ -17,7 +17,6 @@ import pytest
 import requests
 from lab_view import (
     NODES,
-    ROOT,
     SIZES,
     URL,
     alive_members,
@@ -61,22 +60,6 @@ def converge_without_changes() -> subprocess.CompletedProcess:
     changed = {host: c["changed"] for host, c in recap(result.stdout).items() if c["changed"]}
     assert not changed, f"site.yml changed a converged cluster: {changed_tasks(result.stdout)}"
     return result
-
-
-@pytest.fixture(scope="module")
-def lab():
-    """The lab, brought up by the README's command if it is not up already."""
-    start = time.monotonic()
-    up = subprocess.run(
-        [str(ROOT / "scripts/lab.sh"), "up"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=2400,
-        check=False,
-    )
-    assert up.returncode == 0, (up.stdout + up.stderr)[-8000:]
-    return {"up_seconds": time.monotonic() - start}
 
 
 @pytest.fixture(scope="module")
