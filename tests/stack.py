@@ -49,6 +49,17 @@ def require_binaries(*names: str) -> None:
         pytest.skip(f"not installed: {', '.join(missing)} (scripts/bootstrap.sh installs them)")
 
 
+def docker(*args: str, timeout: float = 120) -> str:
+    """Run the docker CLI; its output, or RuntimeError with docker's message."""
+    result = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        # Only the subcommand: arguments may carry values that belong in no log.
+        raise RuntimeError(f"docker {args[0]} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
 def free_port() -> int:
     """A loopback port free right now (the kernel picks it)."""
     with socket.socket() as sock:

@@ -19,19 +19,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from stack import docker
 
 REPO = Path(__file__).resolve().parents[2]
 # Unique per run, so parallel runs and leftovers never collide.
 PREFIX = os.environ.get("IMGR_BROWSER_PREFIX", "imgr-browser")
-
-
-def docker(*args: str, timeout: float = 120) -> str:
-    result = subprocess.run(
-        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"docker {args[0]} failed: {result.stderr.strip()}")
-    return result.stdout.strip()
 
 
 def frontend_image() -> str:

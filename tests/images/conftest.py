@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from smoke_stack import Images, Smoke, SmokeStack, docker, wait_for_port
+from smoke_stack import Images, Smoke, SmokeStack, wait_for_port
+from stack import docker
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

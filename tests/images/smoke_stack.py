@@ -10,22 +10,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stack import docker
+
 # `State.Status/State.Health.Status` while all is well.
 OK_STATES = ("running/starting", "running/healthy")
 # How a careful deployment runs the backend and worker.
 HARDENED = [
     "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"
 ]  # fmt: skip
-
-
-def docker(*args: str, timeout: float = 120) -> str:
-    result = subprocess.run(
-        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode != 0:
-        # Only the subcommand: arguments may carry values that belong in no log.
-        raise RuntimeError(f"docker {args[0]} failed: {result.stderr.strip()}")
-    return result.stdout.strip()
 
 
 def wait_for_port(host: str, port: int, timeout: float) -> None:

@@ -10,7 +10,8 @@ import pytest
 import requests
 from imagehost.sizes import SIZES
 from PIL import Image
-from smoke_stack import Smoke, docker
+from smoke_stack import Smoke
+from stack import docker
 
 pytestmark = pytest.mark.images
 

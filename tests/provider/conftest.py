@@ -14,8 +14,8 @@ import pytest
 
 HERE = Path(__file__).parent
 TESTS = HERE.parent
-# smoke_stack's docker helper; the service tests' samples and contract modules.
-for folder in ("images", "services", "services/integration"):
+# The service tests' samples and contract modules.
+for folder in ("services", "services/integration"):
     sys.path.insert(0, str(TESTS / folder))
 
 from provider import Provider  # noqa: E402

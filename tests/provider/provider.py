@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
-from smoke_stack import docker
-from stack import S3Store, s3_client
+from stack import S3Store, docker, s3_client
 
 ACCESS_KEY = "imgr:app"
 S3_PORT = 8080

@@ -9,7 +9,7 @@ import pytest
 import redis
 from botocore.exceptions import ClientError
 from provider import Provider
-from smoke_stack import docker
+from stack import docker
 
 pytestmark = pytest.mark.provider
 
