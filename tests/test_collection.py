@@ -1,6 +1,7 @@
 """The roles ship as an installable Ansible collection, and nothing private ships with them."""
 
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -28,7 +29,14 @@ def test_collection_builds_with_every_role_and_nothing_private(tmp_path):
     sentinel.write_text("not for the collection\n")
     try:
         subprocess.run(
-            ["ansible-galaxy", "collection", "build", "--output-path", str(tmp_path), str(ROOT)],
+            [
+                str(Path(sys.executable).parent / "ansible-galaxy"),
+                "collection",
+                "build",
+                "--output-path",
+                str(tmp_path),
+                str(ROOT),
+            ],
             check=True,
             capture_output=True,
         )
