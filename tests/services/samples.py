@@ -144,6 +144,29 @@ def private_exif(orientation: int = 6) -> Image.Exif:
     return exif
 
 
+def gif_application(identifier: bytes, payload: bytes) -> bytes:
+    """A GIF application extension: 11-byte identifier, `payload` in sub-blocks."""
+    blocks = b"".join(
+        bytes([len(payload[i : i + 255])]) + payload[i : i + 255]
+        for i in range(0, len(payload), 255)
+    )
+    return b"\x21\xff\x0b" + identifier + blocks + b"\0"
+
+
+def gif_xmp(packet: bytes = XMP_WITH_LOCATION) -> bytes:
+    """XMP as the XMP specification stores it in GIF: the raw packet, then a "magic
+    trailer" (1, 255, 254, ..., 0) that makes any sub-block walk reach the terminator."""
+    return b"\x21\xff\x0bXMP DataXMP" + packet + b"\x01" + bytes(range(255, -1, -1)) + b"\0"
+
+
+def gif_with_extensions(gif: bytes, *extensions: bytes) -> bytes:
+    """`gif` with `extensions` right after its global palette, where writers put them."""
+    flags = gif[10]
+    position = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    assert gif[position] in (0x21, 0x2C)  # the first block
+    return gif[:position] + b"".join(extensions) + gif[position:]
+
+
 def _app_segment(marker: int, payload: bytes) -> bytes:
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
 

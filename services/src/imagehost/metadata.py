@@ -13,7 +13,13 @@ still displays upright.
 - PNG: the eXIf chunk is rewritten; XMP and "Raw profile" text chunks are dropped.
 - WebP: the EXIF chunk is rewritten, the XMP chunk dropped, VP8X flags and the RIFF
   size follow.
-- GIF and AVIF are stored as uploaded (GIF has no EXIF; AVIF metadata is not handled yet).
+- GIF: XMP and IPTC application extensions are dropped (GIF has no EXIF); frames,
+  palettes, loop count, colour profile and comments stay.
+- AVIF: the `Exif` and XMP (`mime`, application/rdf+xml) items are overwritten in place,
+  the cleaned EXIF padded with zeros and the XMP replaced by an empty packet padded with
+  spaces, so no box size and no item offset changes and the AV1 data is not moved. An
+  item whose bytes overlap another item's is refused. Not searched: metadata inside an
+  image sequence's tracks (`moov`), which no AVIF writer we know of puts there.
 """
 
 import struct
@@ -21,7 +27,7 @@ import zlib
 
 from PIL import Image
 
-from imagehost import errors
+from imagehost import errors, isobmff
 
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
@@ -31,6 +37,14 @@ PRIVATE_TAGS = (0x927C, 0xA430, 0xA431, 0xA435, 0xA420, 0xC62F)
 EXIF_HEADER = b"Exif\0\0"
 XMP_HEADERS = (b"http://ns.adobe.com/xap/1.0/\0", b"http://ns.adobe.com/xmp/extension/\0")
 PNG_DROPPED_KEYWORDS = (b"XML:com.adobe.xmp", b"Raw profile type")
+# Application extension identifiers: XMP, and ImageMagick's 8BIM and IPTC blocks.
+GIF_DROPPED_APPLICATIONS = (b"XMP DataXMP", b"MGK8BIM0000", b"MGKIPTC0000")
+XMP_CONTENT_TYPE = b"application/rdf+xml"
+XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+EMPTY_XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"/><?xpacket end="w"?>'
+)
 
 
 class UnreadableStructure(ValueError):
@@ -39,12 +53,12 @@ class UnreadableStructure(ValueError):
 
 def strip_private_metadata(data: bytes, image_format: str) -> bytes:
     """`data` without private metadata; the same object when there was none to remove."""
-    strippers = {"JPEG": _jpeg, "PNG": _png, "WEBP": _webp}
+    strippers = {"JPEG": _jpeg, "PNG": _png, "WEBP": _webp, "GIF": _gif, "AVIF": _avif}
     if image_format not in strippers:
         return data
     try:
         stripped = strippers[image_format](data)
-    except (UnreadableStructure, IndexError, struct.error) as error:
+    except (ValueError, IndexError, struct.error) as error:
         # Refused rather than published with metadata that could not be checked.
         raise errors.corrupt_image(f"cannot read its metadata: {error}") from None
     return data if stripped == data else stripped
@@ -203,3 +217,89 @@ def _webp(data: bytes) -> bytes:
         for kind, payload in chunks
     )
     return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
+def _gif(data: bytes) -> bytes:
+    flags = data[10]
+    position = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)  # global palette
+    out = [data[:position]]
+    while position < len(data):  # a GIF without its trailer ends at a block boundary
+        start, introducer = position, data[position]
+        if introducer == 0x3B:  # trailer: nothing after it is kept
+            out.append(b"\x3b")
+            break
+        if introducer == 0x2C:  # image: descriptor, local palette, LZW code size, data
+            flags = data[position + 9]
+            position += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0) + 1
+            position = _gif_sub_blocks_end(data, position)
+            out.append(data[start:position])
+        elif introducer == 0x21:  # extension: label, then sub-blocks
+            position = _gif_sub_blocks_end(data, position + 2)
+            application = data[start + 2] == 11 and data[start + 1] == 0xFF
+            if not (application and data[start + 3 : start + 14] in GIF_DROPPED_APPLICATIONS):
+                out.append(data[start:position])
+        else:
+            raise UnreadableStructure(f"unknown block 0x{introducer:02x} at byte {position}")
+    return b"".join(out)
+
+
+def _gif_sub_blocks_end(data: bytes, position: int) -> int:
+    """Past the terminator of the sub-blocks starting at `position`. XMP's raw packet
+    reads as sub-blocks too: its "magic trailer" leads any walk to the terminator."""
+    while True:
+        size = data[position]
+        position += 1 + size
+        if size == 0:
+            return position
+        if position >= len(data):
+            raise UnreadableStructure("sub-blocks run past the end of the file")
+
+
+def _avif(data: bytes) -> bytes:
+    out = bytearray(data)
+    for kind, start, end in isobmff.boxes(data, 0, len(data)):
+        if kind == b"uuid" and data[start : start + 16] == XMP_UUID:  # Adobe's XMP box
+            out[start + 16 : end] = _blank_xmp(end - start - 16)
+        elif kind == b"meta":
+            _clean_avif_items(data, out, isobmff.items(data, start, end))
+    return bytes(out)
+
+
+def _clean_avif_items(data: bytes, out: bytearray, items: list[isobmff.Item]) -> None:
+    """Overwrites, in `out`, the EXIF and XMP items' bytes with cleaned ones as long."""
+    private = [
+        item
+        for item in items
+        if item.item_type == b"Exif"
+        or (item.item_type == b"mime" and item.content_type.startswith(XMP_CONTENT_TYPE))
+    ]
+    others = [extent for item in items if item not in private for extent in item.extents]
+    for item in private:
+        for start, length in item.extents:
+            if any(start < o + o_length and o < start + length for o, o_length in others):
+                raise UnreadableStructure(f"item {item.item_id} shares bytes with another")
+        payload = b"".join(data[start : start + length] for start, length in item.extents)
+        if item.item_type == b"Exif":
+            cleaned = _clean_avif_exif(payload)
+        else:
+            cleaned = _blank_xmp(len(payload))
+        for start, length in item.extents:
+            out[start : start + length] = cleaned[:length]
+            cleaned = cleaned[length:]
+
+
+def _clean_avif_exif(payload: bytes) -> bytes:
+    """An `Exif` item: a 4-byte offset to the TIFF header, then the EXIF."""
+    (skip,) = struct.unpack(">I", payload[:4])
+    header, tiff = payload[: 4 + skip], payload[4 + skip :]
+    cleaned = clean_exif(tiff)
+    if len(cleaned) > len(tiff):  # rewritten bigger than its place (never seen)
+        cleaned = orientation_only(tiff)
+    if len(cleaned) > len(tiff):
+        cleaned = b""
+    return header + cleaned + b"\0" * (len(tiff) - len(cleaned))
+
+
+def _blank_xmp(length: int) -> bytes:
+    """An empty XMP packet exactly `length` bytes long (spaces pad packets by design)."""
+    return (EMPTY_XMP if len(EMPTY_XMP) <= length else b"").ljust(length, b" ")

@@ -5,14 +5,22 @@ import io
 import pytest
 import requests
 from PIL import Image
-from samples import SERIALS, jpeg_with_private_metadata
+from samples import (
+    SERIALS,
+    XMP_WITH_LOCATION,
+    encoded,
+    gif_with_extensions,
+    gif_xmp,
+    jpeg_with_private_metadata,
+    private_exif,
+)
 from stack import backend
 
 pytestmark = pytest.mark.integration
 
 
-def upload_and_fetch(url: str, data: bytes) -> tuple[str, bytes]:
-    response = requests.post(url + "/image", files={"file": ("p.jpg", data)}, timeout=30)
+def upload_and_fetch(url: str, data: bytes, name: str = "p.jpg") -> tuple[str, bytes]:
+    response = requests.post(url + "/image", files={"file": (name, data)}, timeout=30)
     assert response.status_code == 201, response.text
     image_id = response.json()["id"]
     original = requests.get(f"{url}/image/{image_id}", timeout=30)
@@ -33,6 +41,26 @@ def test_served_original_has_no_location_serials_or_maker_notes(stack):
     stack.wait_for_status(image_id)
     big = requests.get(f"{stack.backend_url}/image/{image_id}/big", timeout=30).content
     assert Image.open(io.BytesIO(big)).size == (200, 320)
+
+
+def gif_with_xmp() -> bytes:
+    return gif_with_extensions(
+        encoded(Image.linear_gradient("L").resize((60, 40)), "GIF"), gif_xmp()
+    )
+
+
+def avif_with_metadata() -> bytes:
+    image = Image.merge("RGB", [Image.linear_gradient("L").resize((64, 48))] * 3)
+    return encoded(image, "AVIF", exif=private_exif(), xmp=XMP_WITH_LOCATION)
+
+
+@pytest.mark.parametrize("make", [gif_with_xmp, avif_with_metadata], ids=["gif", "avif"])
+def test_gif_and_avif_originals_lose_their_xmp_and_gps(stack, make):
+    data = make()
+    assert b"BODY-SN-4711" in data and b"GPSLatitude" in data
+    _, served = upload_and_fetch(stack.backend_url, data, "p." + make.__name__[:4])
+    assert b"BODY-SN-4711" not in served and b"GPSLatitude" not in served
+    assert Image.open(io.BytesIO(served)).tobytes() == Image.open(io.BytesIO(data)).tobytes()
 
 
 def test_keep_switch_stores_originals_byte_exact(stack):

@@ -4,10 +4,21 @@ import io
 import struct
 
 import pytest
+from imagehost import isobmff
 from imagehost.errors import Rejection
 from imagehost.metadata import clean_exif, strip_private_metadata
 from PIL import Image
-from samples import SERIALS, encoded, jpeg_with_private_metadata, photo, private_exif
+from samples import (
+    SERIALS,
+    XMP_WITH_LOCATION,
+    encoded,
+    gif_application,
+    gif_with_extensions,
+    gif_xmp,
+    jpeg_with_private_metadata,
+    photo,
+    private_exif,
+)
 
 GPS_IFD, EXIF_IFD, ORIENTATION = 0x8825, 0x8769, 0x0112
 
@@ -52,7 +63,7 @@ def test_jpeg_keeps_its_colour_profile_and_adobe_segment():
 
 
 def test_nothing_private_means_the_same_bytes():
-    for image_format in ("JPEG", "PNG", "WEBP", "GIF"):
+    for image_format in ("JPEG", "PNG", "WEBP", "GIF", "AVIF"):
         data = photo((30, 20), image_format)
         assert strip_private_metadata(data, image_format) is data
 
@@ -79,6 +90,65 @@ def test_webp_exif_and_xmp_chunks():
     assert struct.unpack("<I", stripped[4:8])[0] == len(stripped) - 8
     assert stripped[20] & 0x04 == 0  # VP8X no longer announces XMP
     assert b"XMP " not in stripped
+
+
+def test_gif_xmp_and_iptc_extensions():
+    frames = [Image.linear_gradient("L").resize((60, 40)).rotate(angle) for angle in (0, 90)]
+    options = {"save_all": True, "append_images": frames[1:], "loop": 0}
+    animated = encoded(frames[0], "GIF", comment=b"a harmless comment", **options)
+    original = gif_with_extensions(
+        animated, gif_xmp(XMP_WITH_LOCATION), gif_application(b"MGK8BIM0000", b"Paris")
+    )
+    assert Image.open(io.BytesIO(original)).n_frames == 2  # the extensions are well formed
+    stripped = strip_private_metadata(original, "GIF")
+    for secret in (b"BODY-SN-4711", b"GPSLatitude", b"Paris", b"XMP DataXMP"):
+        assert secret in original
+        assert secret not in stripped
+    assert stripped == animated  # exactly what was inserted is gone, nothing else
+    assert _gif_frames(stripped) == _gif_frames(original)
+    assert Image.open(io.BytesIO(stripped)).info["comment"] == b"a harmless comment"
+
+
+def test_gif_cut_inside_a_block_is_refused():
+    original = gif_with_extensions(photo((30, 20), "GIF"), gif_xmp(XMP_WITH_LOCATION))
+    cut = original[: original.index(b"XMP DataXMP") + 40]
+    with pytest.raises(Rejection) as refused:
+        strip_private_metadata(cut, "GIF")
+    assert refused.value.reason == "corrupt_image"
+
+
+def test_avif_exif_and_xmp_items_overwritten_in_place():
+    image = Image.merge("RGB", [Image.linear_gradient("L").resize((64, 48))] * 3)
+    original = encoded(image, "AVIF", exif=private_exif(), xmp=XMP_WITH_LOCATION, quality=90)
+    assert b"GPSLatitude" in original
+    stripped = strip_private_metadata(original, "AVIF")
+    decoded = assert_private_gone(stripped)
+    assert b"GPSLatitude" not in stripped
+    assert decoded.info["xmp"].strip().endswith(b'<?xpacket end="w"?>')
+    assert decoded.tobytes() == Image.open(io.BytesIO(original)).tobytes()
+    # Same boxes at the same places: only the metadata items' bytes changed.
+    assert len(stripped) == len(original)
+    items = _avif_items(original)
+    assert _avif_items(stripped) == items
+    changed = [i for i, (a, b) in enumerate(zip(original, stripped, strict=True)) if a != b]
+    metadata = [item for item in items if item.item_type in (b"Exif", b"mime")]
+    assert len(metadata) == 2
+    inside = {i for item in metadata for start, n in item.extents for i in range(start, start + n)}
+    assert changed and set(changed) <= inside
+
+
+def test_avif_metadata_sharing_bytes_with_the_picture_is_refused():
+    image = Image.merge("RGB", [Image.linear_gradient("L").resize((32, 32))] * 3)
+    data = bytearray(encoded(image, "AVIF", exif=private_exif()))
+    picture, exif = (_avif_item(data, kind) for kind in (b"av01", b"Exif"))
+    # Move the Exif item's extent (its iloc offset field) over the end of the AV1 data.
+    (exif_start, exif_length), (start, length) = exif.extents[0], picture.extents[0]
+    location = bytes(data).index(exif_start.to_bytes(4, "big"))
+    data[location : location + 4] = (start + length - exif_length).to_bytes(4, "big")
+    assert _avif_item(data, b"Exif").extents[0][0] == start + length - exif_length
+    with pytest.raises(Rejection) as refused:
+        strip_private_metadata(bytes(data), "AVIF")
+    assert "shares bytes" in refused.value.message
 
 
 def test_unreadable_exif_keeps_only_the_orientation():
@@ -114,3 +184,22 @@ def _png_chunks(data: bytes, kind: bytes) -> list[bytes]:
             chunks.append(data[position : position + 12 + length])
         position += 12 + length
     return chunks
+
+
+def _gif_frames(data: bytes) -> list[bytes]:
+    image = Image.open(io.BytesIO(data))
+    frames = []
+    for index in range(image.n_frames):
+        image.seek(index)
+        frames.append(image.convert("RGBA").tobytes())
+    return frames
+
+
+def _avif_items(data: bytes) -> list[isobmff.Item]:
+    (meta,) = [(s, e) for kind, s, e in isobmff.boxes(data, 0, len(data)) if kind == b"meta"]
+    return isobmff.items(data, *meta)
+
+
+def _avif_item(data: bytes, item_type: bytes) -> isobmff.Item:
+    (item,) = [item for item in _avif_items(bytes(data)) if item.item_type == item_type]
+    return item
