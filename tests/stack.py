@@ -278,9 +278,16 @@ def backend(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[st
         yield url
 
 
-def start_worker(env: dict[str, str], workdir: Path, name: str, concurrency: int = 1) -> Server:
-    """A Celery worker process (prefork pool); returns once it consumes from the broker."""
-    argv = [str(BIN / "celery"), "-A", "imagehost.worker", "worker", "--loglevel=INFO"]
+def start_worker(
+    env: dict[str, str],
+    workdir: Path,
+    name: str,
+    concurrency: int = 1,
+    app: str = "imagehost.worker",
+) -> Server:
+    """A Celery worker process (prefork pool); returns once it consumes from the broker.
+    `app`: the module holding the Celery app (a test's variant of the worker)."""
+    argv = [str(BIN / "celery"), "-A", app, "worker", "--loglevel=INFO"]
     argv += [f"--concurrency={concurrency}", f"--hostname={name}@%h"]
     # Gossip/mingle only slow a test worker's start; nothing here uses them.
     argv += ["--without-gossip", "--without-mingle"]

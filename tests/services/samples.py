@@ -1,6 +1,7 @@
 """Image files for the service tests, made on the fly (valid, hostile and broken)."""
 
 import io
+import itertools
 import struct
 import zlib
 
@@ -198,14 +199,55 @@ def display_p3_profile() -> bytes:
         b"rXYZ": (0.5151, 0.2412, -0.0011),
         b"gXYZ": (0.2920, 0.6922, 0.0419),
         b"bXYZ": (0.1571, 0.0666, 0.7841),
-        b"wtpt": (0.9642, 1.0, 0.8249),
     }
-    tags = {sig: b"XYZ \0\0\0\0" + b"".join(map(_s15f16, v)) for sig, v in xyz.items()}
+    tags = {sig: _xyz_tag(value) for sig, value in xyz.items()}
     curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(2.2 * 256)) + b"\0\0"
     tags.update({b"rTRC": curve, b"gTRC": curve, b"bTRC": curve})
-    name = b"Display P3 (test)\0"
+    return _icc_profile(b"mntr", b"RGB ", "Display P3 (test)", tags)
+
+
+def swapped_inks_cmyk_profile() -> bytes:
+    """A CMYK printer profile (ICC v2, a lut16 A2B0 over XYZ) whose inks look like no
+    naive conversion: each corner of the CMYK cube is the naive RGB with red and blue
+    swapped, so 100% cyan prints sRGB yellow (255, 255, 0), where Pillow's CMYK->RGB
+    gives (0, 255, 255)."""
+    grid = []
+    for c, m, y, k in itertools.product((0, 1), repeat=4):  # first channel slowest
+        red, green, blue = ((1 - ink) * (1 - k) for ink in (c, m, y))
+        grid += [round(min(v * 32768, 0xFFFF)) for v in srgb_to_xyz_d50((blue, green, red))]
+    identity = (1, 0, 0, 0, 1, 0, 0, 0, 1)
+    lut = b"mft2\0\0\0\0" + bytes([4, 3, 2, 0]) + b"".join(map(_s15f16, identity))
+    lut += struct.pack(">HH", 2, 2) + struct.pack(">HH", 0, 0xFFFF) * 4  # linear inputs
+    lut += struct.pack(f">{len(grid)}H", *grid) + struct.pack(">HH", 0, 0xFFFF) * 3
+    return _icc_profile(b"prtr", b"CMYK", "Swapped inks (test)", {b"A2B0": lut})
+
+
+def srgb_to_xyz_d50(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
+    """sRGB (0..1) to the ICC connection space: XYZ under D50 (Bradford-adapted matrix)."""
+    linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+    matrix = (
+        (0.4360747, 0.3850649, 0.1430804),
+        (0.2225045, 0.7168786, 0.0606169),
+        (0.0139322, 0.0971045, 0.7141733),
+    )
+    return tuple(sum(a * b for a, b in zip(row, linear, strict=True)) for row in matrix)
+
+
+def _xyz_tag(value: tuple[float, float, float]) -> bytes:
+    return b"XYZ \0\0\0\0" + b"".join(map(_s15f16, value))
+
+
+def _icc_profile(device_class: bytes, colour_space: bytes, name: str, tags: dict) -> bytes:
+    """An ICC v2 profile with a PCS of XYZ under D50, from its other tags."""
+    tags = {**tags, b"wtpt": _xyz_tag((0.9642, 1.0, 0.8249))}
+    description = name.encode() + b"\0"
     tags[b"desc"] = (
-        b"desc\0\0\0\0" + struct.pack(">I", len(name)) + name + b"\0" * 8 + b"\0\0\0" + b"\0" * 67
+        b"desc\0\0\0\0"
+        + struct.pack(">I", len(description))
+        + description
+        + b"\0" * 8
+        + b"\0\0\0"
+        + b"\0" * 67
     )
     tags[b"cprt"] = b"text\0\0\0\0no copyright\0"
     table_size = 4 + 12 * len(tags)
@@ -216,7 +258,9 @@ def display_p3_profile() -> bytes:
         table += sig + struct.pack(">II", offset + len(data), len(body))
         data += body
     size = 128 + table_size + len(data)
-    header = struct.pack(">I4sI4s4s4s", size, b"lcms", 0x02100000, b"mntr", b"RGB ", b"XYZ ")
+    header = struct.pack(
+        ">I4sI4s4s4s", size, b"lcms", 0x02100000, device_class, colour_space, b"XYZ "
+    )
     header += b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0)
     header += _s15f16(0.9642) + _s15f16(1.0) + _s15f16(0.8249)
     header += b"\0" * (128 - len(header))

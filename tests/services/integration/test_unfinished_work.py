@@ -5,13 +5,15 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from imagehost.celery_app import RESIZE_TASK, make_celery
 from imagehost.config import Config
 from samples import photo
-from stack import wait_until
+from stack import backend, start_worker, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -128,6 +130,45 @@ def test_exhausted_storage_retries_mark_the_upload_failed(stack, isolated, worke
     reason = wait_for_failure(stack, isolated, image_id, timeout=30)
     assert "after 2 retries" in reason
     assert server.log().count(f"storage error for {image_id}") == 2
+
+
+@pytest.mark.parametrize(
+    "broken", ["render_sizes", "render_and_store"], ids=["while-resizing", "in-the-task"]
+)
+def test_an_unexpected_exception_marks_the_upload_failed_once(stack, isolated, broken):
+    """A bug (no input reaches this path): the client sees `failed` with a reason, the
+    original stays, and the task is not run again (it would fail the same way)."""
+    name = f"faulty-{secrets.token_hex(2)}"
+    here = str(Path(__file__).parent)
+    env = {**isolated, "FAULTY_FUNCTION": broken}
+    env["PYTHONPATH"] = os.pathsep.join((here, isolated["PYTHONPATH"]))
+    server = start_worker(env, stack.workdir, name, app="faulty_worker")
+    workdir = stack.workdir / name
+    workdir.mkdir()
+    try:
+        with backend(isolated, workdir, workers=1) as url:
+            response = requests.post(url + "/image", files={"file": photo((600, 400))}, timeout=30)
+            assert response.status_code == 201, response.text
+            image_id = response.json()["id"]
+            status_url = f"{url}/image/{image_id}/status"
+            wait_until(
+                lambda: requests.get(status_url, timeout=5).json()["state"] != "pending",
+                f"{image_id} to leave pending",
+                30,
+            )
+            # Long enough for an unacknowledged task to come back (visibility timeout 5 s).
+            time.sleep(8)
+            status = requests.get(status_url, timeout=5).json()
+            original = requests.get(f"{url}/image/{image_id}", timeout=5)
+    finally:
+        server.stop()
+    assert status["state"] == "failed"
+    assert status["error"] == "the image could not be processed"  # no internals leak
+    assert set(status["sizes"].values()) == {"failed"}
+    assert original.status_code == 200  # an accepted upload is not lost
+    log = server.log()
+    assert f"RuntimeError: a bug in {broken}" in log  # the traceback, for the operator
+    assert log.count(f"Task {RESIZE_TASK}[") and log.count("] received") == 1  # run once
 
 
 def reconcile(env, *args: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 from imagehost.resize import CorruptImage, Rendition, render_sizes
 from imagehost.sizes import SIZES
 from PIL import Image, ImageChops, ImageCms, ImageStat
-from samples import display_p3_profile, png_from_rows
+from samples import display_p3_profile, png_from_rows, swapped_inks_cmyk_profile
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
@@ -377,6 +377,24 @@ def test_wide_gamut_profile_is_converted_to_srgb():
         out = opened(rendition)
         assert "icc_profile" not in out.info
         assert close(out.getpixel((5, 5)), expected, tolerance=2), rendition.name
+
+
+def test_cmyk_jpeg_is_converted_through_its_profile():
+    """The profile prints cyan ink as yellow and magenta + yellow inks as blue; Pillow's
+    own CMYK->RGB, what a skipped or naive conversion gives, says cyan and red."""
+    image = Image.new("CMYK", (400, 300), (255, 0, 0, 0))  # cyan ink
+    image.paste((0, 255, 255, 0), (200, 0, 400, 300))  # magenta + yellow inks
+    assert image.convert("RGB").getpixel((0, 0)) == (0, 255, 255)
+    assert image.convert("RGB").getpixel((399, 0)) == (255, 0, 0)
+    data = encoded(image, "JPEG", icc_profile=swapped_inks_cmyk_profile(), quality=95)
+
+    for rendition in render_sizes(data):
+        out = opened(rendition)
+        assert out.mode == "RGB"
+        assert "icc_profile" not in out.info
+        assert close(out.getpixel((2, 2)), (255, 255, 0), tolerance=3), rendition.name
+        right = (out.width - 3, out.height - 3)
+        assert close(out.getpixel(right), (0, 0, 255), tolerance=3), rendition.name
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP", "AVIF"])
