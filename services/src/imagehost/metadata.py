@@ -238,8 +238,8 @@ def _gif(data: bytes) -> bytes:
             application = data[start + 2] == 11 and data[start + 1] == 0xFF
             if not (application and data[start + 3 : start + 14] in GIF_DROPPED_APPLICATIONS):
                 out.append(data[start:position])
-        else:
-            raise UnreadableStructure(f"unknown block 0x{introducer:02x} at byte {position}")
+        else:  # a stray byte (some encoders pad): skipped, as decoders do, and not kept
+            position += 1
     return b"".join(out)
 
 

@@ -109,6 +109,13 @@ def test_gif_xmp_and_iptc_extensions():
     assert Image.open(io.BytesIO(stripped)).info["comment"] == b"a harmless comment"
 
 
+def test_gif_stray_bytes_between_blocks_are_dropped_not_refused():
+    gif = photo((30, 20), "GIF")
+    original = gif_with_extensions(gif, b"\0\0", gif_xmp(XMP_WITH_LOCATION), b"\0")
+    assert Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(gif)).tobytes()
+    assert strip_private_metadata(original, "GIF") == gif
+
+
 def test_gif_cut_inside_a_block_is_refused():
     original = gif_with_extensions(photo((30, 20), "GIF"), gif_xmp(XMP_WITH_LOCATION))
     cut = original[: original.index(b"XMP DataXMP") + 40]
