@@ -11,23 +11,31 @@ from imagehost.sizes import SIZES, fit, object_key
 
 
 def ours(data: bytes) -> int:
+    return sum(map(len, ours_sizes(data)))
+
+
+def ours_sizes(data: bytes) -> list[bytes]:
     """Our worker's pipeline: one decode (DCT-scaled), then a cascade of resizes."""
-    return sum(len(rendition.body) for rendition in render_sizes(data))
+    return [rendition.body for rendition in render_sizes(data)]
 
 
 def upstream(data: bytes) -> int:
+    return sum(map(len, upstream_sizes(data)))
+
+
+def upstream_sizes(data: bytes) -> list[bytes]:
     """The original course worker: one job per size, each decoding the full original
     and calling `thumbnail`, saved in the source format with Pillow's defaults."""
     from PIL import Image
 
-    produced = 0
+    bodies = []
     for size in SIZES.values():
         image = Image.open(io.BytesIO(data))
         image.thumbnail((size, size))
         buffer = io.BytesIO()
         image.save(buffer, image.format or "PNG")
-        produced += len(buffer.getvalue())
-    return produced
+        bodies.append(buffer.getvalue())
+    return bodies
 
 
 def pyvips_thumbnail(data: bytes) -> int:
@@ -47,11 +55,15 @@ def pyvips_thumbnail(data: bytes) -> int:
 
 
 def pyvips_cascade(data: bytes) -> int:
+    return sum(map(len, pyvips_cascade_sizes(data)))
+
+
+def pyvips_cascade_sizes(data: bytes) -> list[bytes]:
     """libvips done well: shrink-on-load to the biggest size once, then each smaller size
     from the previous one (the cascade ours does), same encoder settings."""
     import pyvips
 
-    produced = 0
+    bodies = []
     image = None
     for size in SIZES.values():
         if image is None:
@@ -65,8 +77,8 @@ def pyvips_cascade(data: bytes) -> int:
             body = image.jpegsave_buffer(Q=85, optimize_coding=True, interlace=True, strip=True)
         else:
             body = image.pngsave_buffer(compression=3, strip=True)
-        produced += len(body)
-    return produced
+        bodies.append(body)
+    return bodies
 
 
 def decode_alone(data: bytes) -> int:

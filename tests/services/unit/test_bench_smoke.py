@@ -10,18 +10,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from bench import corpus, run  # noqa: E402
+from bench import corpus, quality, run  # noqa: E402
 
 TINY = corpus.CorpusSpec("smoke", jpegs=1, jpeg_size=(2100, 1400), pngs=1, png_size=(400, 300))
 
 
-def test_every_contender_reports_figures(tmp_path, capsys):
+def require_pyvips():
     if importlib.util.find_spec("pyvips") is None:
         pytest.skip("pyvips is not installed (the [dev] extras install it)")
+
+
+def test_every_contender_reports_figures(tmp_path, capsys):
+    require_pyvips()
     if shutil.which("moto_server", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("moto_server is not installed (the [dev] extras install moto[server])")
     files = corpus.ensure_corpus(TINY, tmp_path / "cache", log=lambda _: None)
@@ -39,3 +44,24 @@ def test_every_contender_reports_figures(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "ours (storage excluded)" in printed
     assert "vs upstream" in printed
+
+
+def test_quality_is_printed_for_every_format_and_size(tmp_path, capsys):
+    require_pyvips()
+    files = corpus.ensure_corpus(TINY, tmp_path / "cache", log=lambda _: None)
+
+    quality.report(files)
+
+    printed = capsys.readouterr().out
+    for row in ("ours JPEG", "ours PNG", "pyvips cascade JPEG", "upstream PNG"):
+        assert row in printed
+
+
+def test_ssim_is_one_for_the_same_image_and_drops_with_blur():
+    require_pyvips()
+    image = Image.effect_noise((200, 150), 40).convert("RGB")
+    blurred = image.filter(ImageFilter.GaussianBlur(2))
+    assert quality.ssim(image, image) == pytest.approx(1.0)
+    assert quality.ssim(image, blurred) < 0.9
+    assert quality.mean_difference(image, image) == 0
+    assert quality.mean_difference(image, blurred) > 1
