@@ -2,7 +2,8 @@
 # Build the imgr images: imgr/backend, imgr/worker (services/Dockerfile),
 # imgr/frontend (services/frontend/Dockerfile) and imgr/provider (lab/provider/:
 # the lab's S3 store, broker and public entry, Debian packages only), tagged with
-# the version from services/pyproject.toml and :latest, then print names and sizes.
+# the version (services/pyproject.toml, or $IMGR_VERSION) and :latest (not with
+# IMGR_VERSION), then print names and sizes.
 #
 #   scripts/build-images.sh                  # all four
 #   scripts/build-images.sh backend worker   # some of them
@@ -39,7 +40,9 @@ fi
 # Pulls debian:bookworm when a registry answers, else builds it with debootstrap.
 scripts/ensure-base-image.sh
 
-version=$(python3 -c 'import tomllib; print(tomllib.load(open("services/pyproject.toml", "rb"))["project"]["version"])')
+# IMGR_VERSION=0.2.0 scripts/build-images.sh builds a release under that tag (and
+# /version reports it); the default is the package's version.
+version=${IMGR_VERSION:-$(python3 -c 'import tomllib; print(tomllib.load(open("services/pyproject.toml", "rb"))["project"]["version"])')}
 revision=$(git describe --always --dirty 2>/dev/null || echo unknown)
 # Our pins are the whole truth: ignore a machine-wide pip constraint file.
 export PIP_CONSTRAINT='' PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -82,10 +85,14 @@ build() {
   local name=$1 context=$2
   shift 2
   local start=$SECONDS
+  # :latest follows the checkout's own version, not a release built with IMGR_VERSION.
+  local tags=(-t "imgr/$name:$version")
+  if [ -z "${IMGR_VERSION:-}" ]; then tags+=(-t "imgr/$name:latest"); fi
   docker build "$@" \
     --label "org.opencontainers.image.version=$version" \
     --label "org.opencontainers.image.revision=$revision" \
-    -t "imgr/$name:$version" -t "imgr/$name:latest" \
+    --build-arg "IMGR_VERSION=$version" \
+    "${tags[@]}" \
     "$context"
   echo "imgr/$name:$version built in $((SECONDS - start)) s" >&2
 }

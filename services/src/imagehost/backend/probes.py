@@ -1,4 +1,7 @@
-"""Liveness (`/health`, as upstream), readiness (`/ready`) and `/metrics`."""
+"""Liveness (`/health`, as upstream), readiness (`/ready`), `/version` and `/metrics`."""
+
+import os
+from importlib.metadata import version as package_version
 
 from flask import Blueprint, Response, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -34,6 +37,13 @@ def ready():
     return jsonify(status="ready" if healthy else "unavailable", checks=checks), (
         200 if healthy else 503
     )
+
+
+@blueprint.get("/version")
+def version():
+    """The version this instance runs: the image's (IMGR_VERSION, set at build time by
+    scripts/build-images.sh), else the installed package's. Upgrades are checked with it."""
+    return jsonify(version=os.environ.get("IMGR_VERSION") or package_version("imagehost"))
 
 
 @blueprint.get("/metrics")
