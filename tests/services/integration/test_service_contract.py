@@ -1,5 +1,6 @@
 """The upstream HTTP contract, on real processes: gunicorn, Celery, Redis, moto's S3."""
 
+import importlib.metadata
 import io
 import json
 
@@ -32,6 +33,14 @@ def test_index_lists_the_url_templates(stack):
 def test_health(stack):
     response = get(stack, "/health")
     assert (response.status_code, response.text) == (200, "ok")
+
+
+def test_version_is_the_installed_package_s_without_an_image(stack):
+    # In an image, IMGR_VERSION (set by scripts/build-images.sh) takes precedence;
+    # the lab's upgrade tests check that path.
+    response = get(stack, "/version")
+    assert response.status_code == 200
+    assert response.json() == {"version": importlib.metadata.version("imagehost")}
 
 
 def test_ready_checks_s3_and_broker(stack):
