@@ -11,7 +11,19 @@ import json
 import sys
 from collections.abc import Sequence
 
-from imgr.operations import LAB_URL, StepFailed, deploy, lab_down, lab_up
+from imgr.operations import (
+    LAB_URL,
+    StepFailed,
+    add_node,
+    backup,
+    deploy,
+    lab_down,
+    lab_up,
+    maintain,
+    remove_node,
+    restore,
+    upgrade,
+)
 from imgr.runner import DEFAULT_INVENTORY, ROOT, RunResult
 from imgr.status import cluster_status, format_status
 
@@ -28,6 +40,8 @@ EPILOG = """\
 examples:
   imgr lab up                         the local three-node lab, then its URL
   imgr deploy -i inventory/prod       converge a real cluster (site.yml)
+  imgr upgrade 0.2.0                  roll the application to 0.2.0, node by node
+  imgr maintain borie --reboot        take borie out, reboot it, bring it back
   imgr status                         the lab at a glance
   imgr status -i inventory/prod --json | jq .floating_ip.holders
 """
@@ -57,6 +71,83 @@ examples:
   imgr deploy                          the lab (inventory/lab)
   imgr deploy -i inventory/prod
   imgr deploy -i inventory/prod --check   show what would change, change nothing""",
+    ),
+    "upgrade": (
+        "the application to another version, one node at a time, health-gated",
+        """\
+Load the images <prefix>/{backend,worker,frontend}:VERSION onto the nodes, then
+replace the application one node at a time (playbooks/upgrade.yml): the node
+leaves service, its instances are replaced, every check must pass and each
+backend must report VERSION at /version. If not, the node and every node already
+upgraded go back to the version they ran, and the command fails saying so; the
+service keeps running throughout. With Nomad: its rolling update and auto_revert.
+Afterwards set app_version: VERSION in the inventory, so `imgr deploy` keeps it.
+
+examples:
+  IMGR_VERSION=0.2.0 scripts/build-images.sh backend worker frontend
+  imgr upgrade 0.2.0
+  imgr upgrade 0.2.0 -i inventory/prod""",
+    ),
+    "maintain": (
+        "planned maintenance of a node: out of service, packages, reboot, back",
+        """\
+Take NODE out of service without failing a request (playbooks/maintain.yml): the
+floating IP handed over first if it holds it, Consul maintenance mode, Nomad
+drain; upgrade its packages (apt), reboot it if asked; start its services, wait
+until every check passes and it is a VRRP peer again. Several nodes (a,b,c) are
+done one after the other; one that does not come back healthy stops the command.
+
+examples:
+  imgr maintain borie
+  imgr maintain borie,republique --reboot
+  imgr maintain wacken --no-packages --reboot""",
+    ),
+    "add-node": (
+        "a node appended to the inventory joins the cluster",
+        """\
+First append NODE to the inventory (the cluster group, and app and load_balancers
+if it serves). Then this converges the cluster (playbooks/add-node.yml, site.yml
+inside): NODE gets Docker, joins Consul as a client (and Nomad), gets application
+instances and becomes a VRRP peer; the others reload Keepalived. It ends by
+checking NODE is a live member and healthy. On the lab, its container is made first.
+
+examples:
+  imgr add-node kleber""",
+    ),
+    "remove-node": (
+        "a node leaves the cluster cleanly",
+        """\
+NODE leaves service as for maintenance, its instances stop, it leaves Consul
+gracefully and is pruned from the member list, and the other load balancers
+reload Keepalived without it (playbooks/remove-node.yml). Consul and Nomad
+servers are refused (the servers must stay an odd number). Then delete NODE from
+the inventory.
+
+examples:
+  imgr remove-node kleber""",
+    ),
+    "backup": (
+        "what the cluster cannot regenerate, in one private archive",
+        """\
+A Consul snapshot (KV, ACL policies and tokens, catalog), Nomad's when it places
+the application, and the inventory's generated secrets (.secrets), packed into
+DIR/<inventory>-<UTC time>.tar.gz, mode 0600 (playbooks/backup.yml). The archive
+holds secrets: store it as such. Its path is printed.
+
+examples:
+  imgr backup
+  imgr backup -i inventory/prod --dir /srv/backups/imgr""",
+    ),
+    "restore": (
+        "a backup into a rebuilt cluster",
+        """\
+Put the backup's secrets back into the inventory (refused if different ones are
+there), converge the cluster with them (site.yml; on the lab its containers are
+made first), then restore the Consul snapshot (and Nomad's): KV and ACL tokens
+come back (playbooks/restore.yml).
+
+examples:
+  imgr lab down && imgr restore backups/lab-20261128T230000Z.tar.gz""",
     ),
     "status": (
         "the cluster at a glance, from the live APIs",
@@ -112,6 +203,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="Ansible's check mode: report, change nothing"
     )
 
+    upgrade_parser = command("upgrade")
+    upgrade_parser.add_argument("version", help="the image tag to run, e.g. 0.2.0")
+    _inventory_option(upgrade_parser)
+
+    maintain_parser = command("maintain")
+    maintain_parser.add_argument("node", help="inventory name(s), comma-separated")
+    maintain_parser.add_argument("--reboot", action="store_true", help="reboot the node")
+    maintain_parser.add_argument(
+        "--no-packages", action="store_true", help="skip the apt-get upgrade"
+    )
+    _inventory_option(maintain_parser)
+
+    for name in ("add-node", "remove-node"):
+        node_parser = command(name)
+        node_parser.add_argument("node", help="the node's inventory name")
+        _inventory_option(node_parser)
+
+    backup_parser = command("backup")
+    backup_parser.add_argument(
+        "--dir", default=None, help="where the archive goes (default: backups/ of the checkout)"
+    )
+    _inventory_option(backup_parser)
+
+    restore_parser = command("restore")
+    restore_parser.add_argument("archive", help="a .tar.gz made by imgr backup")
+    _inventory_option(restore_parser)
+
     status = command("status")
     _inventory_option(status)
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
@@ -138,6 +256,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _finish(lab_down())
         if args.command == "deploy":
             return _finish(deploy(args.inventory, check=args.check))
+        if args.command == "upgrade":
+            return _finish(upgrade(args.version, args.inventory))
+        if args.command == "maintain":
+            return _finish(
+                maintain(
+                    args.node,
+                    args.inventory,
+                    reboot=args.reboot,
+                    upgrade_packages=not args.no_packages,
+                )
+            )
+        if args.command == "add-node":
+            return _finish(add_node(args.node, args.inventory))
+        if args.command == "remove-node":
+            return _finish(remove_node(args.node, args.inventory))
+        if args.command == "backup":
+            result, archive = backup(args.inventory, *([args.dir] if args.dir else []))
+            code = _finish(result)
+            if code == 0:
+                print(f"\nBackup: {archive} (it holds secrets: keep it safe)")
+            return code
+        if args.command == "restore":
+            return _finish(restore(args.archive, args.inventory))
         status = cluster_status(args.inventory)
         print(json.dumps(status, indent=2) if args.json else format_status(status))
         return 0 if status["healthy"] else 1

@@ -89,11 +89,15 @@ def run_playbook(
     inventory: str | Path = DEFAULT_INVENTORY,
     *,
     check: bool = False,
+    extravars: dict | None = None,
+    tags: str | None = None,
     display=None,
     on_event: Callable[[dict], None] | None = None,
     title: str | None = None,
 ) -> RunResult:
     """Run `playbook` on `inventory` and return how it ended; never raises on a failed play.
+
+    extravars: Ansible's -e; tags: --tags (comma-separated).
 
     display: where progress goes (default: a bar per host on a terminal, plain lines
     otherwise; `imgr.progress.NullDisplay()` for none). on_event: called with every
@@ -106,7 +110,7 @@ def run_playbook(
     if not inventory.exists():
         raise FileNotFoundError(f"no inventory {inventory}")
     display = display if display is not None else default_display()
-    key = _history_key(playbook, inventory, check)
+    key = _history_key(playbook, inventory, check) + (f"|{tags}" if tags else "")
     state = RunState(title=title or playbook.name, expected=_load_expected(key))
 
     logs = RUNNER_DIR / "logs"
@@ -135,6 +139,8 @@ def run_playbook(
                 playbook=str(playbook),
                 inventory=str(inventory),
                 cmdline="--check" if check else None,
+                extravars=extravars or {},
+                tags=tags,
                 envvars={"PATH": path, "ANSIBLE_FORCE_COLOR": "0"},
                 event_handler=handle,
                 quiet=True,

@@ -38,17 +38,81 @@ def _reports(run: RunResult, events: list[dict]) -> tuple[dict[str, dict], dict[
     return reports, silent
 
 
-def _answers(report: dict) -> dict[str, tuple[int, object, str]]:
+def _answers(report: dict, agent: str = "consul") -> dict[str, tuple[int, object, str]]:
+    """What one agent (consul or nomad) answered this node: path -> (code, JSON, error)."""
     return {
         path: (code, answer, error)
         for path, code, answer, error in zip(
-            report["consul_paths"],
-            report["consul_codes"],
-            report["consul_answers"],
-            report["consul_errors"],
+            report.get(f"{agent}_paths", []),
+            report.get(f"{agent}_codes", []),
+            report.get(f"{agent}_answers", []),
+            report.get(f"{agent}_errors", []),
             strict=True,
         )
     }
+
+
+def _nomad(reports: dict[str, dict], problems: list[str]) -> dict | None:
+    """Nomad's members, leader and the job's allocations, as the first answering agent sees
+    them; None when the application is not placed by Nomad."""
+    if not any(r.get("placement") == "nomad" for r in reports.values()):
+        return None
+    viewer = next(
+        (
+            n
+            for n, r in sorted(reports.items())
+            if _answers(r, "nomad").get("/v1/agent/members", (0,))[0] == 200
+        ),
+        None,
+    )
+    nomad = {"seen_from": viewer, "members": [], "leader": None, "allocations": []}
+    if not viewer:
+        problems.append("no Nomad agent answers")
+        return nomad
+    answers = _answers(reports[viewer], "nomad")
+    members = (answers["/v1/agent/members"][1] or {}).get("Members") or []
+    nomad["members"] = sorted(
+        (
+            {
+                "name": m.get("Name", "").split(".")[0],
+                "address": m.get("Addr", ""),
+                "status": m.get("Status", ""),
+            }
+            for m in members
+        ),
+        key=lambda m: m["name"],
+    )
+    leader = (answers["/v1/status/leader"][1] or "").rpartition(":")[0]
+    nomad["leader"] = next((m["name"] for m in nomad["members"] if m["address"] == leader), None)
+    code, allocations, error = next(
+        (answer for path, answer in answers.items() if path.endswith("/allocations")), (0, [], "")
+    )
+    nomad["allocations"] = sorted(
+        (
+            {
+                "node": a.get("NodeName", ""),
+                "group": a.get("TaskGroup", ""),
+                "status": a.get("ClientStatus", ""),
+                "healthy": (a.get("DeploymentStatus") or {}).get("Healthy"),
+            }
+            for a in allocations or []
+            if a.get("DesiredStatus", "run") == "run"
+        ),
+        key=lambda a: (a["group"], a["node"]),
+    )
+    for member in nomad["members"]:
+        if member["status"] != "alive":
+            problems.append(f"Nomad server {member['name']} is {member['status']}")
+    if not nomad["leader"]:
+        problems.append("Nomad has no leader")
+    if code != 200:
+        problems.append(f"Nomad job allocations: no answer ({error})")
+    for allocation in nomad["allocations"]:
+        if allocation["status"] != "running":
+            problems.append(
+                f"Nomad {allocation['group']} on {allocation['node']}: {allocation['status']}"
+            )
+    return nomad
 
 
 def _instances(entries: list[dict]) -> list[dict]:
@@ -162,6 +226,7 @@ def summarize(reports: dict[str, dict], silent: dict[str, str], inventory: str) 
     else:
         problems.append("no Consul agent answers")
 
+    nomad = _nomad(reports, problems)
     return {
         "inventory": inventory,
         "url": any_report.get("url"),
@@ -171,6 +236,7 @@ def summarize(reports: dict[str, dict], silent: dict[str, str], inventory: str) 
         "floating_ip": floating_ip,
         "consul": consul,
         "services": services,
+        **({"nomad": nomad} if nomad is not None else {}),
     }
 
 
@@ -215,6 +281,13 @@ def format_status(status: dict) -> str:
     )
     lines.append(f"Consul (seen from {consul['seen_from']}): leader {consul['leader']}")
     lines.append(f"  members: {members or 'unknown'}")
+    nomad = status.get("nomad")
+    if nomad:
+        lines.append(f"Nomad (seen from {nomad['seen_from']}): leader {nomad['leader']}")
+        servers = ", ".join(f"{m['name']} ({m['status']})" for m in nomad["members"])
+        lines.append(f"  servers: {servers or 'unknown'}")
+        running = ", ".join(f"{a['group']}@{a['node']} {a['status']}" for a in nomad["allocations"])
+        lines.append(f"  allocations: {running or 'none'}")
     lines.append("Application:")
     for service, instances in status["services"].items():
         shown = ", ".join(f"{i['node']} {i['status']}" for i in instances) or "none"

@@ -17,10 +17,25 @@ def test_commands_and_their_options():
     status = parse(["status"])
     assert (status.inventory, status.json) == (str(DEFAULT_INVENTORY), False)
     assert parse(["status", "--inventory", "x", "--json"]).json
+    assert parse(["upgrade", "0.2.0"]).version == "0.2.0"
+    maintain = parse(["maintain", "borie,wacken", "--reboot", "--no-packages"])
+    assert (maintain.node, maintain.reboot, maintain.no_packages) == ("borie,wacken", True, True)
+    assert parse(["add-node", "kleber"]).node == parse(["remove-node", "kleber"]).node
+    assert parse(["backup", "--dir", "/srv"]).dir == "/srv"
+    assert parse(["restore", "a.tar.gz"]).archive == "a.tar.gz"
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["lab"], ["lab", "sideways"], ["deploy", "--json"], ["upgrade"]]
+    "argv",
+    [
+        [],
+        ["lab"],
+        ["lab", "sideways"],
+        ["deploy", "--json"],
+        ["upgrade"],
+        ["maintain"],
+        ["restore"],
+    ],
 )
 def test_bad_usage_exits_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_:

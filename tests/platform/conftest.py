@@ -4,7 +4,8 @@ import subprocess
 import time
 
 import pytest
-from lab_view import ROOT
+from lab_view import ROOT, upload, wait_all_ready
+from samples import photo
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +24,15 @@ def lab() -> dict:
     # stdout's end names the failed task; stderr is mostly docker build's warnings.
     assert up.returncode == 0, up.stdout[-6000:] + "\n--- stderr:\n" + up.stderr[-2000:]
     return {"up_seconds": time.monotonic() - start}
+
+
+@pytest.fixture(scope="module")
+def ready_ids(lab) -> list[str]:
+    """A few uploads with every size stored, for readers to read."""
+    ids = []
+    for width in (640, 800, 1024):
+        response = upload(photo((width, 480)))
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    assert not wait_all_ready(ids, 60).ids
+    return ids

@@ -26,6 +26,7 @@ from lab_view import (
     container_logs,
     critical_checks,
     node_containers,
+    note,
     recap,
     run,
     tasks_finished,
@@ -48,30 +49,12 @@ REDELIVERY_BOUND_S = 90 + 10 + 60
 FAILOVER = {}
 
 
-def note(record_property, text: str) -> None:
-    """A figure for the end-of-run summary (tests/conftest.py prints them)."""
-    record_property("notes", [f"MEASURED {text}"])
-    print(f"MEASURED {text}")
-
-
 def converge_without_changes() -> subprocess.CompletedProcess:
     result = ansible_playbook("site.yml")
     assert result.returncode == 0, result.stdout[-8000:]
     changed = {host: c["changed"] for host, c in recap(result.stdout).items() if c["changed"]}
     assert not changed, f"site.yml changed a converged cluster: {changed_tasks(result.stdout)}"
     return result
-
-
-@pytest.fixture(scope="module")
-def ready_ids(lab) -> list[str]:
-    """A few uploads with every size stored, for readers to read."""
-    ids = []
-    for width in (640, 800, 1024):
-        response = upload(photo((width, 480)))
-        assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
-    assert not wait_all_ready(ids, 60).ids
-    return ids
 
 
 def test_lab_comes_up_and_serves(lab, record_property):
