@@ -153,19 +153,20 @@ def restore(
     archive: str | Path, inventory: str | Path = DEFAULT_INVENTORY, display=None
 ) -> RunResult:
     """A backup into a rebuilt cluster: secrets, site.yml, then the snapshots. On the lab,
-    its containers are created between the secrets and site.yml (lab.yml makes missing
-    secrets: the restored ones must be there first)."""
+    `lab_up` replaces site.yml (its containers first; lab.yml makes the secrets that are
+    missing, so the restored ones must be there before it)."""
     extravars = {"backup": str(Path(archive).resolve())}
-    restore_playbook = PLAYBOOKS / "restore.yml"
     if not _is_lab(inventory):
-        return run_playbook(restore_playbook, inventory, extravars=extravars, display=display)
+        return run_playbook(
+            PLAYBOOKS / "restore.yml", inventory, extravars=extravars, display=display
+        )
     result = run_playbook(
-        restore_playbook, inventory, extravars=extravars, tags="secrets", display=display
+        PLAYBOOKS / "restore-secrets.yml", inventory, extravars=extravars, display=display
     )
     if result.ok:
         result = lab_up(display)
     if not result.ok:
         return result
     return run_playbook(
-        restore_playbook, inventory, extravars=extravars, tags="snapshot", display=display
+        PLAYBOOKS / "restore-snapshot.yml", inventory, extravars=extravars, display=display
     )

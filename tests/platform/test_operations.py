@@ -252,7 +252,7 @@ def consul_write_json(path: str, body: dict) -> dict:
 
 
 @pytest.mark.timeout(2400)  # the lab removed and built again from bare nodes
-def test_a_backup_restores_keys_and_tokens_into_a_rebuilt_lab(record_property):
+def test_a_backup_restores_keys_and_tokens_into_a_rebuilt_lab(lab, record_property):
     marker = f"restored-{time.time_ns()}"
     assert consul_write("/v1/kv/imgr/backup-proof", marker).strip() == "true"
     created = consul_write_json(
