@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -84,6 +85,13 @@ def _save_expected(key: str, hosts: dict[str, HostCounts]) -> None:
     path.write_text(json.dumps(history, indent=1, sort_keys=True) + "\n")
 
 
+def _cmdline(check: bool, extravars: dict | None) -> str | None:
+    args = ["--check"] if check else []
+    if extravars:
+        args += ["-e", shlex.quote(json.dumps(extravars))]
+    return " ".join(args) or None
+
+
 def run_playbook(
     playbook: str | Path,
     inventory: str | Path = DEFAULT_INVENTORY,
@@ -113,6 +121,10 @@ def run_playbook(
     key = _history_key(playbook, inventory, check) + (f"|{tags}" if tags else "")
     state = RunState(title=title or playbook.name, expected=_load_expected(key))
 
+    # ansible-runner keeps a run's cmdline and extravars in env/, and a later run that
+    # gives none would read them again (a day-2 run's node=... in the next playbook).
+    for leftover in ("cmdline", "extravars"):
+        (RUNNER_DIR / "env" / leftover).unlink(missing_ok=True)
     logs = RUNNER_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -138,8 +150,7 @@ def run_playbook(
                 project_dir=str(ROOT),  # ansible.cfg, roles/ and collections/ are found from here
                 playbook=str(playbook),
                 inventory=str(inventory),
-                cmdline="--check" if check else None,
-                extravars=extravars or {},
+                cmdline=_cmdline(check, extravars),
                 tags=tags,
                 envvars={"PATH": path, "ANSIBLE_FORCE_COLOR": "0"},
                 event_handler=handle,

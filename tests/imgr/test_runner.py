@@ -85,3 +85,39 @@ def test_missing_files_are_refused_before_running(tmp_path):
         run_playbook(tmp_path / "nope.yml", tmp_path)
     with pytest.raises(FileNotFoundError, match="no inventory"):
         run_playbook(imgr.runner.ROOT / "site.yml", tmp_path / "nope")
+
+
+def test_extra_vars_reach_one_run_only(tmp_path):
+    """A day-2 run's -e (node=borie) must not leak into the next playbook, where `node`
+    may mean something else (playbooks/lab.yml's loop variable)."""
+    playbook = write(
+        tmp_path / "echo.yml",
+        """\
+        - name: Echo
+          hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: Say node
+              ansible.builtin.debug: {msg: "node={{ node | default('unset') }}"}
+        """,
+    )
+    inventory = write(
+        tmp_path / "hosts.yml", "all: {hosts: {localhost: {ansible_connection: local}}}\n"
+    )
+    said = []
+
+    def node_said(event):
+        message = ((event.get("event_data") or {}).get("res") or {}).get("msg", "")
+        if isinstance(message, str) and message.startswith("node="):
+            said.append(message)
+
+    for extravars in ({"node": 'borie\'s, "quoted"'}, None):
+        result = run_playbook(
+            playbook,
+            inventory,
+            extravars=extravars,
+            display=PlainDisplay(io.StringIO()),
+            on_event=node_said,
+        )
+        assert result.ok
+    assert said == ['node=borie\'s, "quoted"', "node=unset"]
