@@ -1,25 +1,59 @@
 #!/bin/bash
-# The provider's services in one container: Swift (S3 through s3api, with memcached
-# and rsyslog), Redis (the Celery broker) and, when asked, HAProxy forwarding the
-# public port to the cluster. Run it with `docker run --init`: the init forwards
+# The lab's provider, in one image run as two containers:
+#   provider-entrypoint           the provider's services: Swift (S3 through s3api, with
+#                                 memcached and rsyslog) and Redis (the Celery broker)
+#   provider-entrypoint forward   the public entry: HAProxy forwarding TCP to the cluster
+# Two containers, so the storage and broker can restart while the entry stays up, as a
+# cloud's load balancer does. Run them with `docker run --init`: the init forwards
 # Docker's SIGTERM here, and this script stops every service and exits; if one
 # service dies, the others are stopped too, so a restart policy starts all afresh.
 #
-# Environment (required unless marked optional; nothing secret is in the image):
+# Environment of the services (nothing secret is in the image):
 #   S3_ACCESS_KEY   <account>:<user>, lowercase letters and digits, e.g. imgr:app
 #                   (Swift's tempauth names users that way; it is the S3 access key id)
 #   S3_SECRET_KEY   the S3 secret access key
 #   REDIS_PASSWORD  Redis's requirepass (clients: redis://:PASSWORD@HOST:6379/0)
-#   PUBLIC_FORWARD  optional HOST:PORT, e.g. 172.29.10.100:8081: HAProxy listens on
-#                   0.0.0.0:8081 and forwards TCP there
 # Secrets: letters, digits and ._~+/=- only (they go into config files verbatim);
 # `openssl rand -hex 32` makes a good one.
+# Environment of the forward:
+#   PUBLIC_FORWARD  HOST:PORT, e.g. 172.29.10.100:8081: HAProxy listens on 0.0.0.0:8081
+#                   and forwards TCP there
 set -euo pipefail
 
 die() {
   echo "provider: $*" >&2
   exit 2
 }
+
+mode=${1:-services}
+echo "$mode" >/run/provider-mode
+
+# ---- the public entry: plain TCP from the public port to the floating IP ----
+if [[ $mode == forward ]]; then
+  [[ ${PUBLIC_FORWARD:-} =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] ||
+    die "PUBLIC_FORWARD must be HOST:PORT, e.g. 172.29.10.100:8081"
+  cat >/etc/haproxy/provider.cfg <<CONF
+global
+    maxconn 4096
+
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 1m
+    timeout server 1m
+
+frontend public
+    bind 0.0.0.0:8081
+    default_backend cluster
+
+backend cluster
+    server floating_ip $PUBLIC_FORWARD
+CONF
+  haproxy -c -q -f /etc/haproxy/provider.cfg || die "the HAProxy configuration is invalid"
+  exec setpriv --reuid=haproxy --regid=haproxy --init-groups \
+    haproxy -db -f /etc/haproxy/provider.cfg
+fi
+[[ $mode == services ]] || die "unknown mode '$mode': use 'forward' or nothing"
 
 secret_chars='^[A-Za-z0-9._~+/=-]+$'
 [[ -n ${S3_ACCESS_KEY:-} ]] || die "S3_ACCESS_KEY is not set (form <account>:<user>, e.g. imgr:app)"
@@ -30,9 +64,6 @@ for name in S3_SECRET_KEY REDIS_PASSWORD; do
   [[ -n ${!name:-} ]] || die "$name is not set"
   [[ ${!name} =~ $secret_chars ]] || die "$name: use only letters, digits and ._~+/=-"
 done
-if [[ -n ${PUBLIC_FORWARD:-} && ! $PUBLIC_FORWARD =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]]; then
-  die "PUBLIC_FORWARD must be HOST:PORT, e.g. 172.29.10.100:8081"
-fi
 
 # ---- Swift: one device, one replica, everything on 127.0.0.1 except the proxy ----
 # The volume holds the device (devices/d1) and the path hash salt, which decides where
@@ -163,29 +194,6 @@ logfile ""
 CONF
 chown redis:redis /etc/redis/provider.conf
 
-# ---- HAProxy: plain TCP from the public port to the floating IP ----
-if [[ -n ${PUBLIC_FORWARD:-} ]]; then
-  umask 022
-  cat >/etc/haproxy/provider.cfg <<CONF
-global
-    maxconn 4096
-
-defaults
-    mode tcp
-    timeout connect 2s
-    timeout client 1m
-    timeout server 1m
-
-frontend public
-    bind 0.0.0.0:8081
-    default_backend cluster
-
-backend cluster
-    server floating_ip $PUBLIC_FORWARD
-CONF
-  haproxy -c -q -f /etc/haproxy/provider.cfg || die "the HAProxy configuration is invalid"
-fi
-
 # ---- run everything; stop everything when asked or when one service dies ----
 declare -A names=()
 start() {
@@ -212,10 +220,6 @@ done
 # Applies container listing updates the object server had to defer (a slow moment):
 # without it such an object would be stored but missing from bucket listings.
 start swift-object-updater swift-object-updater /etc/swift/object-server.conf
-if [[ -n ${PUBLIC_FORWARD:-} ]]; then
-  start haproxy setpriv --reuid=haproxy --regid=haproxy --init-groups \
-    haproxy -db -f /etc/haproxy/provider.cfg
-fi
 echo "provider: started ${names[*]}"
 
 status=0

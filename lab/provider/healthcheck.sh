@@ -1,6 +1,15 @@
 #!/bin/bash
-# Docker HEALTHCHECK: every Swift server answers /healthcheck and Redis answers PING.
+# Docker HEALTHCHECK: every Swift server answers /healthcheck and Redis answers PING;
+# in the forward's container, HAProxy accepts connections on the public port.
 set -euo pipefail
+
+if [[ $(cat /run/provider-mode) == forward ]]; then
+  exec 3<>/dev/tcp/127.0.0.1/8081 || {
+    echo "forward: port 8081 refuses connections"
+    exit 1
+  }
+  exit 0
+fi
 
 # 8080 proxy (S3), 6200 object, 6201 container, 6202 account.
 for port in 8080 6200 6201 6202; do

@@ -123,9 +123,9 @@ def test_backend_logs_the_real_client_address(lab):
     lines = [
         line for node in NODES for line in container_logs(node, "imgr-backend") if marker in line
     ]
-    # The provider forwards from its address on the lab network: the client HAProxy sees,
+    # The entry forwards from its address on the lab network: the client HAProxy sees,
     # which the backend must log rather than the HAProxy node's own address.
-    assert lines and all('"remote":"172.29.10.10"' in line.replace(" ", "") for line in lines), (
+    assert lines and all('"remote":"172.29.10.11"' in line.replace(" ", "") for line in lines), (
         lines
     )
 

@@ -19,9 +19,6 @@ ACCESS_KEY = "imgr:app"
 S3_PORT = 8080
 REDIS_PORT = 6379
 PUBLIC_PORT = 8081
-# What HAProxy forwards the public port to: in the lab the floating IP; here the
-# provider's own S3 port, the one target in reach that this test created.
-PUBLIC_FORWARD = f"127.0.0.1:{S3_PORT}"
 
 
 @dataclass
@@ -70,7 +67,6 @@ class Provider:
             f"S3_ACCESS_KEY={ACCESS_KEY}\n"
             f"S3_SECRET_KEY={self.secret_key}\n"
             f"REDIS_PASSWORD={self.redis_password}\n"
-            f"PUBLIC_FORWARD={PUBLIC_FORWARD}\n"
         )
         self.created.append(("container", self.name))
         return self.start_container()
@@ -91,6 +87,21 @@ class Provider:
         )  # fmt: skip
         self.wait_healthy(120)
         return time.monotonic() - start
+
+    def run_forward(self) -> str:
+        """The image's other mode, the public entry, in a container beside the provider
+        forwarding its public port to the provider's S3 port (the one target in reach
+        that this test created); returns its address once healthy."""
+        name, ip = f"{self.prefix}entry", self.ip.rsplit(".", 1)[0] + ".11"
+        self.created.append(("container", name))
+        docker(
+            "run", "--detach", "--init", "--name", name,
+            "--network", f"{self.prefix}net", "--ip", ip,
+            "--env", f"PUBLIC_FORWARD={self.ip}:{S3_PORT}", "--health-interval", "1s",
+            self.image, "forward",
+        )  # fmt: skip
+        wait_healthy(name, 60)
+        return ip
 
     def recreate(self) -> float:
         """A new container on the same volumes (as an image upgrade does); seconds until
@@ -126,16 +137,7 @@ class Provider:
         return int(docker("inspect", "--format", "{{.RestartCount}}", self.name))
 
     def wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            state = docker(
-                "inspect", "--format", "{{.State.Status}}/{{.State.Health.Status}}", self.name
-            )
-            if state == "running/healthy":
-                return
-            if state.startswith(("exited", "dead")) or time.monotonic() > deadline:
-                raise AssertionError(f"provider not healthy ({state}):\n{self.logs()}")
-            time.sleep(0.2)
+        wait_healthy(self.name, timeout)
 
     def memory(self) -> str:
         """The container's anonymous memory (its cgroup: v1 `rss`, v2 `anon`), and the
@@ -149,21 +151,36 @@ class Provider:
         return f"{int(anon) / 2**20:.0f} MiB (cgroup), {int(rss) / 1024:.0f} MiB (sum of RSS)"
 
     def logs(self) -> str:
-        result = subprocess.run(
-            ["docker", "logs", "--tail", "60", self.name],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        return result.stdout + result.stderr
+        return logs(self.name)
 
     def remove(self) -> None:
         """Remove what we created (container, volumes, network); keep its log in workdir."""
         for kind, name in reversed(self.created):
             if kind == "container":
-                (self.workdir / "provider.log").write_text(self.logs())
+                (self.workdir / f"{name}.log").write_text(logs(name))
                 command = ["docker", "rm", "--force", "--volumes", name]
             else:
                 command = ["docker", kind, "rm", name]
             subprocess.run(command, capture_output=True, timeout=60, check=False)
+
+
+def wait_healthy(name: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        state = docker("inspect", "--format", "{{.State.Status}}/{{.State.Health.Status}}", name)
+        if state == "running/healthy":
+            return
+        if state.startswith(("exited", "dead")) or time.monotonic() > deadline:
+            raise AssertionError(f"{name} not healthy ({state}):\n{logs(name)}")
+        time.sleep(0.2)
+
+
+def logs(name: str) -> str:
+    result = subprocess.run(
+        ["docker", "logs", "--tail", "60", name],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    return result.stdout + result.stderr
 
 
 def create_network(name: str) -> str:

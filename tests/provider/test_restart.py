@@ -166,6 +166,7 @@ def test_a_crashed_service_restarts_the_whole_provider(stack: Stack, provider: P
     })  # fmt: skip
 
 
-def test_public_port_forwards_tcp(provider: Provider):
-    response = requests.get(f"http://{provider.ip}:{PUBLIC_PORT}/healthcheck", timeout=10)
+def test_forward_mode_forwards_the_public_port(provider: Provider):
+    entry = provider.run_forward()
+    response = requests.get(f"http://{entry}:{PUBLIC_PORT}/healthcheck", timeout=10)
     assert (response.status_code, response.text) == (200, "OK")

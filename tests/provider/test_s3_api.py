@@ -88,19 +88,30 @@ def test_redis_needs_the_password(provider: Provider):
 
 
 @pytest.mark.parametrize(
-    ("env", "missing"),
+    ("mode", "env", "missing"),
     [
-        ({}, "S3_ACCESS_KEY"),
-        ({"S3_ACCESS_KEY": "imgr:app"}, "S3_SECRET_KEY"),
-        ({"S3_ACCESS_KEY": "imgr:app", "S3_SECRET_KEY": "s3cret"}, "REDIS_PASSWORD"),
-        ({"S3_ACCESS_KEY": "app", "S3_SECRET_KEY": "s", "REDIS_PASSWORD": "r"}, "S3_ACCESS_KEY"),
+        ([], {}, "S3_ACCESS_KEY"),
+        ([], {"S3_ACCESS_KEY": "imgr:app"}, "S3_SECRET_KEY"),
+        ([], {"S3_ACCESS_KEY": "imgr:app", "S3_SECRET_KEY": "s3cret"}, "REDIS_PASSWORD"),
+        ([], {"S3_ACCESS_KEY": "app", "S3_SECRET_KEY": "s", "REDIS_PASSWORD": "r"}, "ACCESS_KEY"),
+        (["forward"], {}, "PUBLIC_FORWARD"),
+        (["forward"], {"PUBLIC_FORWARD": "172.29.10.100"}, "PUBLIC_FORWARD"),
+        (["s3"], {}, "unknown mode 's3'"),
     ],
-    ids=["nothing", "no-s3-secret", "no-redis-password", "access-key-without-account"],
+    ids=[
+        "nothing",
+        "no-s3-secret",
+        "no-redis-password",
+        "access-key-without-account",
+        "forward-without-target",
+        "forward-without-port",
+        "unknown-mode",
+    ],
 )
-def test_refuses_to_start_without_its_settings(provider_image: str, env, missing):
+def test_refuses_to_start_without_its_settings(provider_image: str, mode, env, missing):
     flags = [arg for key, value in env.items() for arg in ("--env", f"{key}={value}")]
     result = subprocess.run(
-        ["docker", "run", "--rm", "--init", *flags, provider_image],
+        ["docker", "run", "--rm", "--init", *flags, provider_image, *mode],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
