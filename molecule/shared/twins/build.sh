@@ -10,7 +10,8 @@
 #                          key at .../gpg; Debian's engine as docker-ce, docker-ce-cli, containerd.io
 #   releases/<product>/<v>/<product>_<v>_linux_amd64.zip + <product>_<v>_SHA256SUMS(.sig)
 #                          like releases.hashicorp.com; nomad's zip holds a labelled stub
-#   hashicorp-resigned/    the same repository, its Release re-signed with another key
+#   hashicorp-resigned/, docker-resigned/linux/debian/
+#                          the same repositories, their Release re-signed with another key
 #   tampered/<product>/<v>/  zips whose content was swapped (SHA256SUMS unchanged)
 # Both signing keys are generated here, expire after a day and never leave the twin.
 set -euo pipefail
@@ -126,12 +127,17 @@ apt_repo "$www/hashicorp" main "imgr twin of apt.releases.hashicorp.com" "$build
 apt_repo "$www/docker/linux/debian" stable "imgr twin of download.docker.com" \
   "$build/docker-ce.deb" "$build/docker-ce-cli.deb" "$build/containerd.io.deb"
 
-# The same HashiCorp repository with its Release signed by a key the client was not given.
-resigned=$www/hashicorp-resigned/dists/bookworm
-cp -al "$www/hashicorp" "$www/hashicorp-resigned"
-rm "$resigned/InRelease" "$resigned/Release.gpg"
-gpg --batch -u "$other_key" --clearsign -o "$resigned/InRelease" "$resigned/Release"
-gpg --batch -u "$other_key" -abs -o "$resigned/Release.gpg" "$resigned/Release"
+# Copies of the repositories with their Release signed by a key the client was not given.
+resign() {  # repository copy
+  local dists=$2/dists/bookworm
+  mkdir -p "$(dirname "$2")"
+  cp -al "$1" "$2"
+  rm "$dists/InRelease" "$dists/Release.gpg"
+  gpg --batch -u "$other_key" --clearsign -o "$dists/InRelease" "$dists/Release"
+  gpg --batch -u "$other_key" -abs -o "$dists/Release.gpg" "$dists/Release"
+}
+resign "$www/hashicorp" "$www/hashicorp-resigned"
+resign "$www/docker/linux/debian" "$www/docker-resigned/linux/debian"
 
 # --- release zips, SHA256SUMS signed like HashiCorp's, and tampered copies.
 zip_one() {  # zip file arcname; fast deflate: the archives never leave the test
