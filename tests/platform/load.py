@@ -39,6 +39,9 @@ class Load:
     timeout: float = 10
     # A steady stream, not a flood: each reader pauses this long between reads.
     read_pause: float = 0.05
+    # A client that got an error waits before its next try, as real clients back off
+    # (and so an outage answered at once does not spend `max_requests` in seconds).
+    failure_pause: float = 0.2
     results: list[Result] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
 
@@ -80,6 +83,8 @@ class Load:
     def _record(self, kind: str, start: float, ok: bool, detail: str = "") -> None:
         with self._lock:
             self.results.append(Result(kind, start, time.monotonic(), ok, detail))
+        if not ok:
+            time.sleep(self.failure_pause)
 
     def _upload_loop(self, n: int) -> None:
         session = requests.Session()
