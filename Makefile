@@ -19,7 +19,7 @@ dev-down:            ## stop what `make dev` started
 	scripts/up.sh stop
 
 test: setup nodes lint   ## everything CI runs
-	pytest
+	pytest --durations=30
 
 unit: setup          ## the fast tests: no servers, no containers
 	pytest tests/services/unit

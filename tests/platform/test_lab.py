@@ -26,6 +26,7 @@ from lab_view import (
     container_logs,
     critical_checks,
     node_containers,
+    node_exec,
     note,
     recap,
     run,
@@ -128,6 +129,15 @@ def test_backend_logs_the_real_client_address(lab):
     assert lines and all('"remote":"172.29.10.11"' in line.replace(" ", "") for line in lines), (
         lines
     )
+
+
+def test_every_node_runs_the_reconciler_from_a_timer(lab):
+    for node in NODES:
+        assert node_exec(node, "systemctl", "is-active", "imgr-reconcile.timer").strip() == "active"
+        # A oneshot unit: `systemctl start` returns when the run ended, failing if it failed.
+        node_exec(node, "systemctl", "start", "imgr-reconcile.service", timeout=120)
+        journal = node_exec(node, "journalctl", "-u", "imgr-reconcile.service", "--no-pager")
+        assert "reconciled: " in journal, journal
 
 
 def test_killing_the_floating_ip_holder_loses_no_accepted_upload(lab, ready_ids, record_property):
