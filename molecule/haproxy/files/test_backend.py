@@ -2,8 +2,8 @@
 
 GET /health answers "ok" (HAProxy's health check); GET /image/slow waits
 SLOW_SECONDS first, to hold a request in flight across a reload; any other
-path answers "served by <node>:<port> xff=<X-Forwarded-For>" (the port tells
-two instances on one node apart).
+path answers "served by <node>:<port> proto=<X-Forwarded-Proto>
+xff=<X-Forwarded-For>" (the port tells two instances on one node apart).
 """
 
 import socket
@@ -23,7 +23,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.path.startswith("/image/slow"):
                 time.sleep(SLOW_SECONDS)
             port = self.server.server_address[1]
-            body = f"served by {NODE}:{port} xff={self.headers.get('X-Forwarded-For', '-')}"
+            proto = self.headers.get("X-Forwarded-Proto", "-")
+            xff = self.headers.get("X-Forwarded-For", "-")
+            body = f"served by {NODE}:{port} proto={proto} xff={xff}"
         data = f"{body}\n".encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
