@@ -303,10 +303,22 @@ def test_deploy_policy_reads_and_writes_job_variables_only(rendered):
     policy = rendered[2]
     namespaces = labelled(policy["namespace"])
     assert sorted(namespaces) == sorted(NOMAD_DEFAULTS["nomad_deploy_namespaces"])
+    # The app's Variable path, as its defaults render it (nomad/jobs/<job>).
+    app_variable = APP_DEFAULTS["app_nomad_variable_path"].replace(
+        "{{ app_nomad_job }}", APP_DEFAULTS["app_nomad_job"]
+    )
     for namespace in namespaces.values():
-        assert {"submit-job", "read-job", "parse-job"} <= set(namespace["capabilities"])
+        assert namespace["policy"] == "read"
+        assert sorted(namespace["capabilities"]) == [
+            "list-jobs",
+            "parse-job",
+            "read-job",
+            "submit-job",
+        ]
         (variables,) = namespace["variables"]
-        assert labelled(variables["path"]) == {"nomad/jobs/*": {"capabilities": ["read", "write"]}}
+        # That one path, no glob around it: read and write (check-and-set), no destroy.
+        assert labelled(variables["path"]) == {app_variable: {"capabilities": ["read", "write"]}}
+    assert app_variable == "nomad/jobs/imgr"
     assert set(policy) == {"namespace", "node"}
 
 
