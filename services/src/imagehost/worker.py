@@ -22,7 +22,7 @@ metrics.use_multiprocess_dir("imagehost-worker")
 
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from celery import Task, signals  # noqa: E402
-from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded  # noqa: E402
+from celery.exceptions import Reject, SoftTimeLimitExceeded, TimeLimitExceeded  # noqa: E402
 from PIL import Image  # noqa: E402
 from prometheus_client import Counter, Histogram, start_http_server  # noqa: E402
 
@@ -110,7 +110,14 @@ def resize(self, image_id: str) -> str:
         outcome = "retry"
         delay = backoff_seconds(self.request.retries)
         log.warning("storage error for %s, retry in %.1f s: %s", image_id, delay, error)
-        raise self.retry(exc=error, countdown=delay, max_retries=config.task_max_retries) from error
+        try:
+            raise self.retry(exc=error, countdown=delay, max_retries=config.task_max_retries)
+        except Reject as unqueued:
+            # The retry could not be queued (the broker is away too), and Celery would
+            # drop this delivery. Give it back instead: requeued, or, while the broker
+            # cannot even hear that, left unacknowledged for its visibility timeout.
+            log.warning("cannot queue the retry of %s, giving the task back", image_id)
+            raise Reject(unqueued.reason, requeue=True) from error
     finally:
         TASKS.labels(outcome).inc()
         TASK_SECONDS.labels(outcome).observe(time.perf_counter() - started)
