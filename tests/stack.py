@@ -60,6 +60,28 @@ def docker(*args: str, timeout: float = 120) -> str:
     return result.stdout.strip()
 
 
+def container_logs(name: str) -> str:
+    """The last lines a container wrote (stdout and stderr), for failure messages."""
+    result = subprocess.run(
+        ["docker", "logs", "--tail", "60", name],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    return result.stdout + result.stderr
+
+
+def wait_healthy(name: str, timeout: float) -> None:
+    """Until the container's own HEALTHCHECK passes; AssertionError with its logs if it
+    stops or does not pass within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = docker("inspect", "--format", "{{.State.Status}}/{{.State.Health.Status}}", name)
+        if state == "running/healthy":
+            return
+        if state.startswith(("exited", "dead")) or time.monotonic() > deadline:
+            raise AssertionError(f"{name} not healthy ({state}):\n{container_logs(name)}")
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     """A loopback port free right now (the kernel picks it)."""
     with socket.socket() as sock:

@@ -12,15 +12,12 @@ import pytest
 import requests
 from lab_view import SIZES, URL, note, run, wait_all_ready, wait_until
 from load import Load
+from stack import wait_healthy
 
 PROVIDER = "imgr-lab-provider"
 # A task whose acknowledgement was lost with the broker comes back after the broker's
 # visibility timeout (90 s in the lab), then takes seconds to run.
 REDELIVERY_BOUND_S = 180
-
-
-def health(name: str) -> str:
-    return run("docker", "inspect", "--format", "{{.State.Health.Status}}", name).stdout.strip()
 
 
 def served(ids: list[str]) -> dict[str, str]:
@@ -49,7 +46,7 @@ def test_provider_restart_loses_no_accepted_upload(lab, ready_ids, record_proper
         time.sleep(10)
         restarted_at = time.monotonic()
         run("docker", "restart", PROVIDER, timeout=60)
-        wait_until(lambda: health(PROVIDER) == "healthy", 120, 0.5, "the provider healthy")
+        wait_healthy(PROVIDER, 120)
         healthy_after = time.monotonic() - restarted_at
         # Until an upload is accepted again (after the restart began), then a little more.
         wait_until(lambda: accepted_since(load, restarted_at), 90, 0.5, "an upload accepted again")

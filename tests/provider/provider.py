@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
-from stack import S3Store, docker, s3_client
+from stack import S3Store, container_logs, docker, s3_client, wait_healthy
 
 ACCESS_KEY = "imgr:app"
 S3_PORT = 8080
@@ -151,36 +151,17 @@ class Provider:
         return f"{int(anon) / 2**20:.0f} MiB (cgroup), {int(rss) / 1024:.0f} MiB (sum of RSS)"
 
     def logs(self) -> str:
-        return logs(self.name)
+        return container_logs(self.name)
 
     def remove(self) -> None:
         """Remove what we created (container, volumes, network); keep its log in workdir."""
         for kind, name in reversed(self.created):
             if kind == "container":
-                (self.workdir / f"{name}.log").write_text(logs(name))
+                (self.workdir / f"{name}.log").write_text(container_logs(name))
                 command = ["docker", "rm", "--force", "--volumes", name]
             else:
                 command = ["docker", kind, "rm", name]
             subprocess.run(command, capture_output=True, timeout=60, check=False)
-
-
-def wait_healthy(name: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        state = docker("inspect", "--format", "{{.State.Status}}/{{.State.Health.Status}}", name)
-        if state == "running/healthy":
-            return
-        if state.startswith(("exited", "dead")) or time.monotonic() > deadline:
-            raise AssertionError(f"{name} not healthy ({state}):\n{logs(name)}")
-        time.sleep(0.2)
-
-
-def logs(name: str) -> str:
-    result = subprocess.run(
-        ["docker", "logs", "--tail", "60", name],
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
-    return result.stdout + result.stderr
 
 
 def create_network(name: str) -> str:
