@@ -2,10 +2,11 @@
 
 No Nomad binary can be obtained in this environment. This server answers on
 loopback with the shapes Nomad's API documentation gives for these endpoints, and
-keeps just enough state (one Variable, one job, its deployment) to exercise the
-role's decisions: write the Variable only when it differs, register only when the
-plan differs, wait for the deployment, report a failed one with its task events,
-and never write in --check mode. It proves the tasks' logic and templating; that
+keeps just enough state (Variables and jobs by path and ID, the last deployment)
+to exercise the role's decisions: write a Variable only when it differs, register
+a job only when its plan differs, wait for a service job's deployment (a periodic
+job's registration starts none), report a failed one with its task events, and
+never write in --check mode. It proves the tasks' logic and templating; that
 Nomad itself accepts the job is not proven by it.
 """
 
@@ -29,9 +30,9 @@ class NomadStandIn:
     # "successful" or "failed": how the next deployment ends.
     deployment_outcome: str = "successful"
     index: int = 100
-    variable: dict | None = None
-    job: dict | None = None
-    job_modify_index: int = 0
+    variables: dict[str, dict] = field(default_factory=dict)
+    jobs: dict[str, dict] = field(default_factory=dict)
+    job_modify_index: dict[str, int] = field(default_factory=dict)
     job_version: int = -1
     deployment: dict | None = None
     requests: list[tuple[str, str, dict | None]] = field(default_factory=list)
@@ -46,7 +47,7 @@ class NomadStandIn:
         if method == "POST" and path == "/v1/jobs/parse":
             return 200, self.parse(body["JobHCL"])
         if method == "POST" and path.endswith("/plan"):
-            return 200, self.plan(body["Job"])
+            return 200, self.plan(path.split("/")[3], body["Job"])
         if method == "POST" and path == "/v1/jobs":
             return self.register(body)
         if path.startswith("/v1/evaluation/"):
@@ -60,41 +61,54 @@ class NomadStandIn:
         return 404, {"error": f"no such endpoint in the stand-in: {method} {path}"}
 
     def var(self, method, var_path, query, body):
+        variable = self.variables.get(var_path)
         if method == "GET":
-            return (200, self.variable) if self.variable else (404, "variable not found")
-        current = self.variable["ModifyIndex"] if self.variable else 0
+            return (200, variable) if variable else (404, "variable not found")
+        current = variable["ModifyIndex"] if variable else 0
         if int(query["cas"][0]) != current:
-            return 409, self.variable
+            return 409, variable
         self.index += 1
-        self.variable = {
+        self.variables[var_path] = {
             "Namespace": query["namespace"][0],
             "Path": var_path,
             "Items": body["Items"],
             "ModifyIndex": self.index,
         }
-        return 200, self.variable
+        return 200, self.variables[var_path]
 
     def parse(self, hcl: str) -> dict:
         # Nomad returns the job as JSON; here the parsed HCL stands for it.
         tree = hcl2.loads(hcl)
-        (name,) = tree["job"][0]
-        return {"ID": json.loads(name), "Spec": json.dumps(tree, sort_keys=True), "HCL": hcl}
+        ((name, spec),) = tree["job"][0].items()
+        return {
+            "ID": json.loads(name),
+            "Periodic": spec.get("periodic"),
+            "Spec": json.dumps(tree, sort_keys=True),
+            "HCL": hcl,
+        }
 
-    def plan(self, job: dict) -> dict:
-        kind = "Added" if self.job is None else "None" if job == self.job else "Edited"
+    def plan(self, job_id: str, job: dict) -> dict:
+        running = self.jobs.get(job_id)
+        kind = "Added" if running is None else "None" if job == running else "Edited"
         updates = {} if kind == "None" else {"backend": {"DestructiveUpdate": 2, "Ignore": 0}}
         return {
             "Diff": {"Type": kind},
-            "JobModifyIndex": self.job_modify_index,
+            "JobModifyIndex": self.job_modify_index.get(job_id, 0),
             "Annotations": {"DesiredTGUpdates": updates},
             "FailedTGAllocs": None,
         }
 
     def register(self, body: dict):
-        if body.get("EnforceIndex") and body["JobModifyIndex"] != self.job_modify_index:
+        job = body["Job"]
+        if body.get("EnforceIndex") and body["JobModifyIndex"] != self.job_modify_index.get(
+            job["ID"], 0
+        ):
             return 500, "Enforcing job modify index: job exists with conflicting modify index"
         self.index += 1
-        self.job, self.job_modify_index = body["Job"], self.index
+        self.jobs[job["ID"]], self.job_modify_index[job["ID"]] = job, self.index
+        if job["Periodic"]:
+            # Nomad launches a periodic job's runs on schedule: no evaluation now.
+            return 200, {"EvalID": "", "JobModifyIndex": self.index, "Warnings": ""}
         self.job_version += 1
         self.deployment = {
             "ID": str(uuid.uuid4()),

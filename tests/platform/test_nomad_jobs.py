@@ -1,10 +1,12 @@
 """The Nomad placement (roles/app, app_placement: nomad), checked without Nomad.
 
 No Nomad binary can be obtained in this environment, so nothing here submits the
-job. What is checked: the job rendered by Ansible itself (the role's template,
-defaults and filters) and parsed with python-hcl2, its structure against the
-issue's requirements and the other roles' settings; the deploy policy the nomad
-role writes; the role's Nomad task files loaded by ansible-playbook and linted.
+jobs. What is checked: the jobs rendered by Ansible itself (the role's templates,
+defaults and filters) and parsed with python-hcl2 (the application's service job
+and the reconciler's periodic job), their structure against the issue's
+requirements and the other roles' settings; the deploy policy the nomad role
+writes; the role's Nomad task files loaded by ansible-playbook, run against an
+API stand-in, and linted.
 """
 
 import json
@@ -43,6 +45,7 @@ SECRETS = {
 }
 SECRETS_INDEX = 4242
 GROUPS = ("backend", "worker", "frontend")
+RECONCILE_JOB = "imgr-reconcile"
 
 
 def ansible_playbook(*args: str) -> subprocess.CompletedProcess:
@@ -69,6 +72,14 @@ def render(workdir: Path, **values) -> tuple[str, dict, dict]:
     text = (workdir / "imgr.nomad.hcl").read_text()
     policy = plain(hcl2.loads((workdir / "deploy-policy.hcl").read_text()))
     return text, plain(hcl2.loads(text)), policy
+
+
+def reconcile_job(workdir: Path) -> tuple[str, dict]:
+    """The reconciler's job as `render` left it in `workdir`: its text and its body."""
+    text = (workdir / f"{RECONCILE_JOB}.nomad.hcl").read_text()
+    (jobs,) = plain(hcl2.loads(text))["job"]
+    assert list(jobs) == [RECONCILE_JOB]
+    return text, jobs[RECONCILE_JOB]
 
 
 def plain(value):
@@ -113,10 +124,18 @@ def seconds(duration: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> tuple[str, dict, dict]:
-    return render(
-        tmp_path_factory.mktemp("nomad-job"), **SECRETS, app_nomad_secrets_index=SECRETS_INDEX
-    )
+def render_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("nomad-job")
+
+
+@pytest.fixture(scope="module")
+def rendered(render_dir) -> tuple[str, dict, dict]:
+    return render(render_dir, **SECRETS, app_nomad_secrets_index=SECRETS_INDEX)
+
+
+@pytest.fixture(scope="module")
+def reconcile(rendered, render_dir) -> tuple[str, dict]:
+    return reconcile_job(render_dir)
 
 
 @pytest.fixture(scope="module")
@@ -224,12 +243,12 @@ def test_stop_timeouts_cover_a_task_and_fit_the_clients_limit(groups):
         assert seconds(task_of(groups, name)["kill_timeout"]) <= limit  # Nomad caps it there
 
 
-def test_secrets_never_appear_in_the_job(rendered):
-    text = rendered[0]
-    for name, value in SECRETS.items():
-        for fragment in {value, value[:14], json.dumps(value)[1:-1]}:
-            assert fragment not in text, f"{name} leaks into the job file"
-    assert "TEST" not in text
+def test_secrets_never_appear_in_the_jobs(rendered, reconcile):
+    for text in (rendered[0], reconcile[0]):
+        for name, value in SECRETS.items():
+            for fragment in {value, value[:14], json.dumps(value)[1:-1]}:
+                assert fragment not in text, f"{name} leaks into a job file"
+        assert "TEST" not in text
 
 
 def test_secrets_come_from_the_nomad_variable(groups, job):
@@ -299,6 +318,84 @@ def test_extra_environment_and_host_network(tmp_path):
     assert "LOG_LEVEL" not in task_of(groups, "frontend")["env"][0]
 
 
+def test_reconciler_is_a_periodic_batch_job_that_never_overlaps(reconcile, job):
+    _, periodic_job = reconcile
+    assert periodic_job["type"] == "batch"
+    for key in ("namespace", "datacenters"):
+        assert periodic_job[key] == job[key]
+    (periodic,) = periodic_job["periodic"]
+    # app_reconcile_interval (10min) as a cron schedule: once per interval for the cluster.
+    assert APP_DEFAULTS["app_reconcile_interval"] == "10min"
+    assert periodic == {"crons": ["*/10 * * * *"], "prohibit_overlap": True, "time_zone": "UTC"}
+    ((name, group),) = labelled(periodic_job["group"]).items()
+    assert name == "reconcile"
+    assert group["count"] == 1
+    # A failed run waits for the next one: no restart, no rescheduling in between.
+    assert group["restart"] == [{"attempts": 0, "mode": "fail"}]
+    assert group["reschedule"] == [{"attempts": 0, "unlimited": False}]
+    assert not [path for path, _ in walk(periodic_job) if path[-1] in ("service", "update")]
+
+
+def test_reconciler_runs_its_command_like_the_worker(reconcile, groups):
+    """The worker's image, environment and secrets template; the reconciler's own
+    command, with arguments its parser accepts."""
+    _, periodic_job = reconcile
+    (group,) = periodic_job["group"]
+    (task,) = group["reconcile"]["task"]
+    task = task["reconcile"]
+    worker = task_of(groups, "worker")
+    assert task["driver"] == "docker"
+    config = task["config"][0]
+    assert (
+        config["image"]
+        == worker["config"][0]["image"]
+        == f"imgr/worker:{APP_DEFAULTS['app_version']}"
+    )
+    assert config["force_pull"] is False
+    assert config["command"] == "python"
+    grace = str(APP_DEFAULTS["app_reconcile_grace_seconds"])
+    requeues = str(APP_DEFAULTS["app_reconcile_max_requeues"])
+    assert config["args"] == [
+        "-m",
+        "imagehost.reconcile",
+        "--grace-seconds",
+        grace,
+        "--max-requeues",
+        requeues,
+    ]
+    usage = subprocess.run(
+        [sys.executable, *config["args"][:2], "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert usage.returncode == 0, usage.stderr
+    assert "--grace-seconds" in usage.stdout and "--max-requeues" in usage.stdout
+    # The worker's environment but its metrics port (the reconciler serves nothing).
+    worker_env = dict(worker["env"][0])
+    del worker_env["WORKER_METRICS_PORT"]
+    assert task["env"][0] == worker_env
+    # The worker's template, reading the reconciler's own Variable.
+    (template,) = task["template"]
+    (worker_template,) = worker["template"]
+    app_variable = f"nomad/jobs/{APP_DEFAULTS['app_nomad_job']}"
+    assert template == {
+        **worker_template,
+        "data": worker_template["data"].replace(
+            f'nomadVar "{app_variable}"', f'nomadVar "nomad/jobs/{RECONCILE_JOB}"'
+        ),
+    }
+    assert f'nomadVar "nomad/jobs/{RECONCILE_JOB}"' in template["data"]
+    assert task["resources"][0] == APP_DEFAULTS["app_resources"]["reconcile"]
+
+
+@pytest.mark.parametrize(
+    ("interval", "cron"),
+    [("5min", "*/5 * * * *"), ("30 minutes", "*/30 * * * *"), ("2h", "0 */2 * * *")],
+)
+def test_reconciler_schedule_follows_the_interval(tmp_path, interval, cron):
+    render(tmp_path, **SECRETS, app_nomad_secrets_index=1, app_reconcile_interval=interval)
+    (periodic,) = reconcile_job(tmp_path)[1]["periodic"]
+    assert periodic["crons"] == [cron]
+
+
 def test_deploy_policy_reads_and_writes_job_variables_only(rendered):
     policy = rendered[2]
     namespaces = labelled(policy["namespace"])
@@ -316,10 +413,25 @@ def test_deploy_policy_reads_and_writes_job_variables_only(rendered):
             "submit-job",
         ]
         (variables,) = namespace["variables"]
-        # That one path, no glob around it: read and write (check-and-set), no destroy.
-        assert labelled(variables["path"]) == {app_variable: {"capabilities": ["read", "write"]}}
+        # Exact paths, no glob around them: read and write (check-and-set), no destroy.
+        paths = labelled(variables["path"])
+        assert app_variable in paths
+        assert not [path for path in paths if "*" in path]
+        for rule in paths.values():
+            assert rule == {"capabilities": ["read", "write"]}
     assert app_variable == "nomad/jobs/imgr"
     assert set(policy) == {"namespace", "node"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="roles/nomad's nomad_deploy_variable_paths lacks nomad/jobs/imgr-reconcile (the "
+    "reconciler's Variable): the deploy token cannot write it until the lead adds it there",
+)
+def test_deploy_policy_writes_the_reconcilers_variable(rendered):
+    for namespace in labelled(rendered[2]["namespace"]).values():
+        (variables,) = namespace["variables"]
+        assert f"nomad/jobs/{RECONCILE_JOB}" in labelled(variables["path"])
 
 
 def test_nomad_tasks_load_in_ansible():
@@ -329,6 +441,8 @@ def test_nomad_tasks_load_in_ansible():
     assert check.returncode == 0, check.stdout + check.stderr
     listing = ansible_playbook("--list-tasks", playbook)
     assert listing.returncode == 0, listing.stdout + listing.stderr
+    assert "app : Check the reconciler's interval makes a cron schedule" in listing.stdout
+    # Once for the application's job, once for the reconciler's.
     for step in (
         "Write the Nomad Variable",
         "Parse the job specification",
@@ -337,7 +451,7 @@ def test_nomad_tasks_load_in_ansible():
         "Wait until the deployment ends",
         "Stop with what happened to each instance that is not healthy",
     ):
-        assert f"app : {step}" in listing.stdout
+        assert listing.stdout.count(f"app : {step}") == 2, step
 
 
 def test_nomad_placement_files_are_lint_clean():
@@ -391,45 +505,83 @@ def run_placement(api, workdir: Path, *options: str, **values) -> tuple[int, str
 
 def test_deploy_step_writes_and_registers_only_what_differs(tmp_path):
     """Against the API stand-in (tests/platform/nomad_api_stand_in.py): --check then the
-    first deployment, a run with nothing to do, --check with new secrets, their rollout."""
+    first deployment, a run with nothing to do, --check with new secrets, their rollout.
+    Each job (the application's, then the reconciler's) has its own Variable."""
+    app_var, reconcile_var = "nomad/jobs/imgr", f"nomad/jobs/{RECONCILE_JOB}"
+    first_deploy = [
+        ("PUT", f"/v1/var/{app_var}"),
+        ("POST", "/v1/jobs"),
+        ("PUT", f"/v1/var/{reconcile_var}"),
+        ("POST", "/v1/jobs"),
+    ]
     with nomad_stand_in(token="deploy-token-for-the-stand-in") as api:
         code, output, changed = run_placement(api, tmp_path, "--check")
         assert code == 0, output
         assert api.writes() == []
-        assert changed == 2  # the Variable and the job would change
+        assert changed == 4  # both Variables and both jobs would change
         assert "imgr: added; backend:" in output
+        assert f"{RECONCILE_JOB}: added" in output
 
         code, output, changed = run_placement(api, tmp_path)
         assert code == 0, output
-        assert api.writes() == [("PUT", "/v1/var/nomad/jobs/imgr"), ("POST", "/v1/jobs")]
-        assert changed == 2
-        assert api.variable["Items"] == {
-            "AWS_ACCESS_KEY_ID": SECRETS["app_s3_access_key"],
-            "AWS_SECRET_ACCESS_KEY": SECRETS["app_s3_secret_key"],
-            "CELERY_BROKER_URL": SECRETS["app_broker_url"],
-        }
-        submitted = api.job["HCL"]
-        assert f'secrets_index = "{api.variable["ModifyIndex"]}"' in submitted
+        assert api.writes() == first_deploy
+        assert changed == 4
+        for path in (app_var, reconcile_var):
+            assert api.variables[path]["Items"] == {
+                "AWS_ACCESS_KEY_ID": SECRETS["app_s3_access_key"],
+                "AWS_SECRET_ACCESS_KEY": SECRETS["app_s3_secret_key"],
+                "CELERY_BROKER_URL": SECRETS["app_broker_url"],
+            }
+        submitted = api.jobs["imgr"]["HCL"]
+        assert f'secrets_index = "{api.variables[app_var]["ModifyIndex"]}"' in submitted
         assert '{{- with nomadVar "nomad/jobs/imgr" }}' in submitted  # not templated twice
-        assert not [v for v in SECRETS.values() if v in json.dumps(api.job)]
+        periodic = api.jobs[RECONCILE_JOB]
+        assert plain(periodic["Periodic"]) == [
+            {"crons": ["*/10 * * * *"], "prohibit_overlap": True, "time_zone": "UTC"}
+        ]
+        assert f'{{{{- with nomadVar "{reconcile_var}" }}}}' in periodic["HCL"]
+        assert not [v for v in SECRETS.values() if v in json.dumps(api.jobs)]
+        # The periodic job's registration starts no evaluation: only the app's is followed.
+        evaluations = [p for m, p, _ in api.requests if p.startswith("/v1/evaluation/")]
+        assert len(evaluations) == 1 and not evaluations[0].endswith("/")
 
         code, output, changed = run_placement(api, tmp_path)
         assert (code, changed) == (0, 0), output
-        assert len(api.writes()) == 2
+        assert len(api.writes()) == 4
 
         new_key = {"app_s3_secret_key": "TESTSECRET-rotated"}
         code, output, changed = run_placement(api, tmp_path, "--check", **new_key)
         assert code == 0, output
-        assert "would write the Nomad Variable nomad/jobs/imgr" in output
-        assert changed == 1
-        assert len(api.writes()) == 2
+        for path in (app_var, reconcile_var):
+            assert f"would write the Nomad Variable {path}" in output
+        assert changed == 2
+        assert len(api.writes()) == 4
         assert "TESTSECRET-rotated" not in output
 
         code, output, changed = run_placement(api, tmp_path, **new_key)
         assert code == 0, output
-        assert api.writes()[2:] == [("PUT", "/v1/var/nomad/jobs/imgr"), ("POST", "/v1/jobs")]
-        assert f'secrets_index = "{api.variable["ModifyIndex"]}"' in api.job["HCL"]
+        # The app's job changes with its Variable's index; the reconciler's runs read
+        # the new value at their next launch, its job is unchanged.
+        assert api.writes()[4:] == [
+            ("PUT", f"/v1/var/{app_var}"),
+            ("POST", "/v1/jobs"),
+            ("PUT", f"/v1/var/{reconcile_var}"),
+        ]
+        assert (
+            f'secrets_index = "{api.variables[app_var]["ModifyIndex"]}"' in api.jobs["imgr"]["HCL"]
+        )
+        assert (
+            api.variables[reconcile_var]["Items"]["AWS_SECRET_ACCESS_KEY"] == "TESTSECRET-rotated"
+        )
         assert "TESTSECRET-rotated" not in output
+
+
+def test_deploy_step_refuses_an_interval_cron_cannot_express(tmp_path):
+    with nomad_stand_in(token="x") as api:
+        code, output, _ = run_placement(api, tmp_path, app_reconcile_interval="45min")
+        assert code != 0
+        assert "app_reconcile_interval is 45min: Nomad runs the reconciler on a cron" in output
+        assert api.requests == []
 
 
 def test_deploy_step_fails_with_the_task_events_of_unhealthy_instances(tmp_path):
