@@ -15,7 +15,7 @@ from PIL import Image, ImageFilter
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from bench import corpus, quality, run  # noqa: E402
+from bench import corpus, quality, run, stages  # noqa: E402
 
 TINY = corpus.CorpusSpec("smoke", jpegs=1, jpeg_size=(2100, 1400), pngs=1, png_size=(400, 300))
 
@@ -65,3 +65,19 @@ def test_ssim_is_one_for_the_same_image_and_drops_with_blur():
     assert quality.ssim(image, blurred) < 0.9
     assert quality.mean_difference(image, image) == 0
     assert quality.mean_difference(image, blurred) > 1
+
+
+def test_stages_print_the_floors_and_every_variants_quality(tmp_path, capsys):
+    require_pyvips()
+    files = corpus.ensure_corpus(TINY, tmp_path / "cache", log=lambda _: None)
+
+    stages.report(files, rounds=1)
+
+    printed = capsys.readouterr().out
+    assert "Lanczos to big" in printed
+    assert "floors: decode + Lanczos to big alone" in printed
+    rows = {line.split("  ")[0]: line for line in printed.splitlines()}
+    for name in stages.VARIANTS:
+        assert name in rows, name
+    # Today against itself: the same pixels at every size.
+    assert rows["today (render_sizes)"].count("1.0000/0.0") == 4
