@@ -4,6 +4,9 @@ versions that cannot run here (only 1.8.7 can), parsed and checked key by key.
 Consul 1.12 moved the TLS settings into a `tls {}` block and deprecated the
 top-level keys; 1.9 replaced `ui` with `ui_config`. The default version
 (roles/consul/defaults/main.yml) takes the new branches, the lab's 1.8.7 the old.
+The TLS verification switches live in their own file, tls.json (a reload applies
+them; consul.json changes need a restart); Consul merges the files, and so do
+these checks.
 """
 
 import json
@@ -42,6 +45,23 @@ CASES = [
     {"name": "v1.8.7", "version": "1.8.7", "tls": True, "ui": True, "server": True},
     {"name": "plain", "version": DEFAULT_VERSION, "tls": False, "ui": False, "server": True},
     {"name": "plain-1.8.7", "version": "1.8.7", "tls": False, "ui": False, "server": False},
+    # The step of the switch-over: files and port as enforce, nothing verified.
+    {
+        "name": "offer",
+        "version": DEFAULT_VERSION,
+        "tls": True,
+        "stage": "offer",
+        "ui": True,
+        "server": True,
+    },
+    {
+        "name": "offer-1.8.7",
+        "version": "1.8.7",
+        "tls": True,
+        "stage": "offer",
+        "ui": True,
+        "server": True,
+    },
 ]
 TLS_FILES = {
     "ca_file": "/etc/consul.d/tls/ca.pem",
@@ -80,8 +100,22 @@ def rendered(tmp_path_factory) -> dict[str, dict]:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    names = [case["name"] for case in CASES] + [f"{case['name']}-tokens" for case in CASES]
+    names = [f"{case['name']}{suffix}" for case in CASES for suffix in ("", "-tls", "-tokens")]
     return {name: json.loads((workdir / f"{name}.json").read_text()) for name in names}
+
+
+def merge(base: dict, more: dict) -> dict:
+    """Consul's merge of two configuration files: nested objects key by key."""
+    out = dict(base)
+    for key, value in more.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = merge(out[key], value) if both else value
+    return out
+
+
+def agent(rendered, name) -> dict:
+    """What the agent runs with: consul.json and tls.json together."""
+    return merge(rendered[name], rendered[f"{name}-tls"])
 
 
 def test_default_version_is_new_enough_for_the_new_branches():
@@ -90,7 +124,7 @@ def test_default_version_is_new_enough_for_the_new_branches():
 
 @pytest.mark.parametrize("name", ["default", "v1.12.0"])
 def test_tls_block_from_1_12(rendered, name):
-    config = rendered[name]
+    config = agent(rendered, name)
     assert config["tls"] == {
         "defaults": {**TLS_FILES, "verify_incoming": False, "verify_outgoing": True},
         "internal_rpc": {"verify_incoming": True, "verify_server_hostname": True},
@@ -101,7 +135,7 @@ def test_tls_block_from_1_12(rendered, name):
 
 @pytest.mark.parametrize("name", ["v1.11.9", "v1.8.7"])
 def test_top_level_tls_keys_before_1_12(rendered, name):
-    config = rendered[name]
+    config = agent(rendered, name)
     assert "tls" not in config
     assert {key: config[key] for key in TLS_FILES} == TLS_FILES
     assert config["verify_incoming_rpc"] is True
@@ -116,6 +150,35 @@ def test_no_tls_settings_when_tls_is_off(rendered, name):
     config = rendered[name]
     assert not ({"tls", "ports"} | LEGACY_TLS_KEYS) & set(config)
     assert "ui" not in config and "ui_config" not in config
+    assert rendered[f"{name}-tls"] == {}
+
+
+@pytest.mark.parametrize(
+    "name", ["default", "v1.12.0", "v1.11.9", "v1.8.7", "offer", "offer-1.8.7"]
+)
+def test_verification_only_in_tls_json(rendered, name):
+    """consul.json (restart) holds the files and the port, tls.json (reload) the switches."""
+    restart_part = json.dumps(rendered[name])
+    assert "verify_" not in restart_part
+    assert "ca_file" not in json.dumps(rendered[f"{name}-tls"])
+
+
+def test_offer_stage_verifies_nothing_from_1_12(rendered):
+    config = agent(rendered, "offer")
+    assert config["tls"] == {
+        "defaults": {**TLS_FILES, "verify_incoming": False, "verify_outgoing": False},
+        "internal_rpc": {"verify_incoming": False, "verify_server_hostname": False},
+    }
+    assert config["ports"] == {"https": 8501}
+
+
+def test_offer_stage_verifies_nothing_before_1_12(rendered):
+    config = agent(rendered, "offer-1.8.7")
+    assert {key: config[key] for key in TLS_FILES} == TLS_FILES
+    assert {key: config[key] for key in LEGACY_TLS_KEYS - set(TLS_FILES)} == dict.fromkeys(
+        LEGACY_TLS_KEYS - set(TLS_FILES), False
+    )
+    assert config["ports"] == {"https": 8501}
 
 
 @pytest.mark.parametrize(
@@ -148,9 +211,10 @@ def test_common_settings(rendered, name):
     assert config["telemetry"] == {"disable_hostname": True}
 
 
-@pytest.mark.parametrize("name", ["v1.8.7", "plain-1.8.7"])
+@pytest.mark.parametrize("name", ["v1.8.7", "plain-1.8.7", "offer-1.8.7"])
 def test_consul_1_8_7_accepts_its_configuration(rendered, name, tmp_path):
-    """The one version that runs here checks its own branch with `consul validate`."""
+    """The one version that runs here checks its own branch with `consul validate`,
+    consul.json and tls.json together, as in the configuration directory."""
     if not CONSUL.exists():
         pytest.skip(f"not built: {CONSUL} (scripts/fetch-consul.sh)")
     config = dict(rendered[name], data_dir=str(tmp_path / "data"))
@@ -158,10 +222,12 @@ def test_consul_1_8_7_accepts_its_configuration(rendered, name, tmp_path):
         for key in TLS_FILES:
             config[key] = str(tmp_path / Path(TLS_FILES[key]).name)
             Path(config[key]).write_text("")
-    path = tmp_path / "consul.json"
-    path.write_text(json.dumps(config))
+    config_dir = tmp_path / "consul.d"
+    config_dir.mkdir()
+    (config_dir / "consul.json").write_text(json.dumps(config))
+    (config_dir / "tls.json").write_text(json.dumps(rendered[f"{name}-tls"]))
     result = subprocess.run(
-        [str(CONSUL), "validate", str(path)],
+        [str(CONSUL), "validate", str(config_dir)],
         capture_output=True,
         text=True,
         timeout=60,
