@@ -7,8 +7,9 @@ fastest round kept. Prints:
 
 - the stages of today's pipeline (decode at 1/4, Lanczos to each size, the four
   encodes) and the floors they set: decode + the stages no variant can skip;
-- variants, each a whole pipeline: its time over the decode's, its output bytes
-  against today's, and its quality per size, against today's output (SSIM on luma /
+- variants, each a whole pipeline (other encoder settings, cheaper resampling filters
+  for some sizes, reducing_gap, no cascade): its time over the decode's, its output
+  bytes against today's, and its quality per size, against today's output (SSIM on luma /
   mean |difference| in levels of 255, 1.0000 / 0.0 = the same pixels) and against
   the bench's reference (Lanczos from the full-resolution decode, bench/quality.py).
 """
@@ -26,10 +27,19 @@ from PIL import Image
 from bench import contenders, corpus, quality
 from bench.run import DEFAULT_CACHE
 
-LANCZOS = Image.Resampling.LANCZOS
-TODAY = resize.SAVE_OPTIONS["JPEG"]  # quality 85, optimised Huffman tables, progressive
-BASELINE_OPTIMISED = {**TODAY, "progressive": False}
-BASELINE_STANDARD = {**TODAY, "progressive": False, "optimize": False}
+LANCZOS, BICUBIC, HAMMING, BILINEAR = (
+    Image.Resampling.LANCZOS,
+    Image.Resampling.BICUBIC,
+    Image.Resampling.HAMMING,
+    Image.Resampling.BILINEAR,
+)
+PROGRESSIVE = resize.SAVE_OPTIONS["JPEG"]  # quality 85, optimised Huffman tables, progressive
+BASELINE_OPTIMISED = {**PROGRESSIVE, "progressive": False}
+BASELINE_STANDARD = {**PROGRESSIVE, "progressive": False, "optimize": False}
+# Per size, as render_sizes encodes: progressive for the biggest, baseline for the rest.
+TODAY = tuple(
+    BASELINE_OPTIMISED if name in resize.BASELINE_JPEG_SIZES else PROGRESSIVE for name in SIZES
+)
 
 
 def encode(image: Image.Image, options: dict) -> bytes:
@@ -39,29 +49,54 @@ def encode(image: Image.Image, options: dict) -> bytes:
 
 
 def pipeline(
-    data: bytes, options: dict = TODAY, gap: float = resize.REDUCING_GAP, cascade: bool = True
+    data: bytes,
+    options: tuple[dict, ...] = TODAY,
+    gap: float = resize.REDUCING_GAP,
+    cascade: bool = True,
+    filters: tuple[Image.Resampling, ...] = (LANCZOS,) * len(SIZES),
 ) -> list[bytes]:
-    """Today's render_sizes for a JPEG, with one choice changed."""
+    """Today's render_sizes for a JPEG, with one choice changed (`options` and
+    `filters`: one per size, biggest first)."""
     image, full_size, _, profile = resize.decode(data)
     bodies, previous, decoded = [], image, image
     for position, longest_side in enumerate(SIZES.values()):
         source = previous if cascade else decoded
         target = fit(full_size, longest_side)
-        current = source if source.size == target else source.resize(target, LANCZOS, None, gap)
+        current = source
+        if source.size != target:
+            current = source.resize(target, filters[position], None, gap)
         if position == 0:
             current = resize.to_srgb(current, profile)
-        bodies.append(encode(current, options))
+        bodies.append(encode(current, options[position]))
         previous = current
     return bodies
 
 
+def every(option: dict) -> tuple[dict, ...]:
+    return (option,) * len(SIZES)
+
+
+def big_then(big: Image.Resampling, rest: Image.Resampling) -> tuple[Image.Resampling, ...]:
+    return (big,) + (rest,) * (len(SIZES) - 1)
+
+
 VARIANTS: dict[str, Callable[[bytes], list[bytes]]] = {
     "today (render_sizes)": lambda data: [r.body for r in resize.render_sizes(data)],
-    "baseline, optimised tables": lambda data: pipeline(data, BASELINE_OPTIMISED),
-    "baseline, standard tables": lambda data: pipeline(data, BASELINE_STANDARD),
+    "progressive at every size": lambda data: pipeline(data, every(PROGRESSIVE)),
+    "baseline, optimised tables": lambda data: pipeline(data, every(BASELINE_OPTIMISED)),
+    "baseline, standard tables": lambda data: pipeline(data, every(BASELINE_STANDARD)),
     "reducing_gap 1.0 (box 2x first)": lambda data: pipeline(data, gap=1.0),
     "no reducing_gap (pure Lanczos)": lambda data: pipeline(data, gap=None),
     "every size from the decode": lambda data: pipeline(data, cascade=False),
+    # A draft-decoded image is already low-pass filtered by the DCT scaling: do the
+    # shorter filters lose anything against the full-resolution reference?
+    "big bicubic, rest Lanczos": lambda data: pipeline(data, filters=big_then(BICUBIC, LANCZOS)),
+    "big Hamming, rest Lanczos": lambda data: pipeline(data, filters=big_then(HAMMING, LANCZOS)),
+    "big bilinear, rest Lanczos": lambda data: pipeline(data, filters=big_then(BILINEAR, LANCZOS)),
+    "big Lanczos, rest bicubic": lambda data: pipeline(data, filters=big_then(LANCZOS, BICUBIC)),
+    "big Lanczos, rest Hamming": lambda data: pipeline(data, filters=big_then(LANCZOS, HAMMING)),
+    "bicubic at every size": lambda data: pipeline(data, filters=big_then(BICUBIC, BICUBIC)),
+    "Hamming at every size": lambda data: pipeline(data, filters=big_then(HAMMING, HAMMING)),
 }
 
 
@@ -81,12 +116,13 @@ def stages(data: bytes) -> dict[str, float]:
         made.append(timed(f"Lanczos to {name}", resize.shrink, image, fit(full_size, side)))
         image = made[-1]
     for label, options in (
-        ("encode 4 sizes: progressive, optimised (today)", TODAY),
-        ("encode 4 sizes: baseline, optimised", BASELINE_OPTIMISED),
-        ("encode 4 sizes: baseline, standard tables", BASELINE_STANDARD),
+        ("encode 4 sizes: progressive, optimised", every(PROGRESSIVE)),
+        ("encode 4 sizes: progressive big only (today)", TODAY),
+        ("encode 4 sizes: baseline, optimised", every(BASELINE_OPTIMISED)),
+        ("encode 4 sizes: baseline, standard tables", every(BASELINE_STANDARD)),
     ):
-        for size in made:
-            timed(label, encode, size, options)
+        for size, option in zip(made, options, strict=True):
+            timed(label, encode, size, option)
     return spent
 
 
@@ -143,7 +179,15 @@ def report(files: list[Path], rounds: int) -> None:
 
     today_bodies = [VARIANTS["today (render_sizes)"](data) for data in originals]
     today_pixels = [[decoded(body) for body in bodies] for bodies in today_bodies]
-    full = [decoded(data) for data in originals]
+    # Lanczos from the full-resolution decode, per original and output size (the bench's
+    # reference, bench/quality.py), made once: 24 megapixels take a while to resize.
+    references: list[dict[tuple[int, int], Image.Image]] = [{} for _ in originals]
+
+    def full_resolution(index: int, size: tuple[int, int]) -> Image.Image:
+        if size not in references[index]:
+            references[index][size] = decoded(originals[index]).resize(size, LANCZOS)
+        return references[index][size]
+
     print(
         f"\n{'variant':34}{'ms':>7}{'/ dec':>7}{'bytes':>7}"
         "   vs today's output (SSIM / mean |diff|) per size;"
@@ -158,13 +202,13 @@ def report(files: list[Path], rounds: int) -> None:
             size_ratio += sum(map(len, bodies)) / sum(map(len, today_bodies[index])) / count
             for position, body in enumerate(bodies):
                 made, reference = decoded(body), today_pixels[index][position]
-                ideal = full[index].resize(made.size, LANCZOS)
+                ideal = full_resolution(index, made.size)
                 for sums, other in ((against_today, reference), (against_full, ideal)):
                     sums[position][0] += quality.ssim(made, other) / count
                     sums[position][1] += quality.mean_difference(made, other) / count
         total = sum(best[name])
         cells = [
-            " ".join(f"{s:.4f}/{d:.1f}" for s, d in sums) for sums in (against_today, against_full)
+            " ".join(f"{s:.4f}/{d:.2f}" for s, d in sums) for sums in (against_today, against_full)
         ]
         print(
             f"{name:34}{total / count * 1000:7.1f}{total / decode:6.2f}x{size_ratio:7.3f}"

@@ -63,6 +63,15 @@ def test_sizes_keep_aspect_and_never_enlarge(size, expected):
     assert [opened(r).size for r in renditions] == expected
 
 
+def test_jpeg_is_progressive_at_the_biggest_size_only():
+    """Progressive costs 2-2.5x the encode time for 1-3.5% fewer bytes: worth it where
+    the bytes and the progressive display count (bench/README.md, issue 9)."""
+    renditions = render_sizes(encoded(photo(2000, 1500), "JPEG", quality=90))
+
+    progressive = {r.name: bool(opened(r).info.get("progressive")) for r in renditions}
+    assert progressive == {"big": True, "medium": False, "small": False, "tiny": False}
+
+
 def test_quality_close_to_pillow_thumbnail():
     original = photo(4000, 3000)
     data = encoded(original, "JPEG", quality=95)
