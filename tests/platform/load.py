@@ -141,6 +141,8 @@ class Load:
                 kind: sum(1 for r in failed if r.kind == kind) for kind in ("upload", "read")
             },
             "failures": sorted({r.detail for r in failed}),
+            # When they were sent, seconds after the load started (the first 20).
+            "failed_at_s": sorted(round(r.start - self.started, 1) for r in failed)[:20],
             "accepted_uploads": len(self.accepted),
             "longest_outage_s": round(self.longest_outage(), 2),
             "max_latency_s": round(max((r.end - r.start for r in self.results), default=0), 2),
