@@ -28,6 +28,7 @@ up() {
 
 imgr runs on the lab (borie, republique, wacken), up in $((SECONDS - start)) s:
   http://localhost:8081/    UI and API, through the lab's entry to the floating IP
+  https://localhost:8443/   the same over TLS (self-signed: curl --cacert inventory/lab/.secrets/public-tls.pem)
 Nodes: ssh -i var/lab/ssh/id_ed25519 -p 2201 root@127.0.0.1 (borie; 2202, 2203 the others).
 Stop and remove it: make down.
 EOF

@@ -16,8 +16,10 @@
 # Secrets: letters, digits and ._~+/=- only (they go into config files verbatim);
 # `openssl rand -hex 32` makes a good one.
 # Environment of the forward:
-#   PUBLIC_FORWARD  HOST:PORT, e.g. 172.29.10.100:8081: HAProxy listens on 0.0.0.0:8081
-#                   and forwards TCP there
+#   PUBLIC_FORWARD      HOST:PORT, e.g. 172.29.10.100:8081: HAProxy listens on 0.0.0.0:8081
+#                       and forwards TCP there
+#   PUBLIC_TLS_FORWARD  optional HOST:PORT, e.g. 172.29.10.100:8443: the same from 0.0.0.0:8443
+#                       (TLS passes through untouched: the cluster's HAProxy terminates it)
 set -euo pipefail
 
 die() {
@@ -30,8 +32,11 @@ echo "$mode" >/run/provider-mode
 
 # ---- the public entry: plain TCP from the public port to the floating IP ----
 if [[ $mode == forward ]]; then
-  [[ ${PUBLIC_FORWARD:-} =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] ||
+  forward_re='^[A-Za-z0-9.-]+:[0-9]+$'
+  [[ ${PUBLIC_FORWARD:-} =~ $forward_re ]] ||
     die "PUBLIC_FORWARD must be HOST:PORT, e.g. 172.29.10.100:8081"
+  [[ -z ${PUBLIC_TLS_FORWARD:-} || $PUBLIC_TLS_FORWARD =~ $forward_re ]] ||
+    die "PUBLIC_TLS_FORWARD must be HOST:PORT, e.g. 172.29.10.100:8443"
   cat >/etc/haproxy/provider.cfg <<CONF
 global
     maxconn 4096
@@ -49,6 +54,17 @@ frontend public
 backend cluster
     server floating_ip $PUBLIC_FORWARD
 CONF
+  if [[ -n ${PUBLIC_TLS_FORWARD:-} ]]; then
+    cat >>/etc/haproxy/provider.cfg <<CONF
+
+frontend public_tls
+    bind 0.0.0.0:8443
+    default_backend cluster_tls
+
+backend cluster_tls
+    server floating_ip $PUBLIC_TLS_FORWARD
+CONF
+  fi
   haproxy -c -q -f /etc/haproxy/provider.cfg || die "the HAProxy configuration is invalid"
   exec setpriv --reuid=haproxy --regid=haproxy --init-groups \
     haproxy -db -f /etc/haproxy/provider.cfg

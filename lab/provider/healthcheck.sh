@@ -4,10 +4,15 @@
 set -euo pipefail
 
 if [[ $(cat /run/provider-mode) == forward ]]; then
-  exec 3<>/dev/tcp/127.0.0.1/8081 || {
-    echo "forward: port 8081 refuses connections"
-    exit 1
-  }
+  ports=(8081)
+  [[ -z ${PUBLIC_TLS_FORWARD:-} ]] || ports+=(8443)
+  for port in "${ports[@]}"; do
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || {
+      echo "forward: port $port refuses connections"
+      exit 1
+    }
+    exec 3<&-
+  done
   exit 0
 fi
 

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "inventory" / "lab"
 SECRETS = INVENTORY / ".secrets"
 URL = "http://127.0.0.1:8081"
+# The same through TLS, terminated by the nodes' HAProxy with the lab's self-signed certificate.
+TLS_URL = "https://127.0.0.1:8443"
 NODES = ("borie", "republique", "wacken")
 FLOATING_IP = "172.29.10.100"
 SIZES = ("big", "medium", "small", "tiny")

@@ -9,6 +9,8 @@ killed nodes come back on their own; site.yml still changes nothing.
 
 from __future__ import annotations
 
+import socket
+import ssl
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +19,9 @@ import pytest
 import requests
 from lab_view import (
     NODES,
+    SECRETS,
     SIZES,
+    TLS_URL,
     URL,
     alive_members,
     ansible_playbook,
@@ -116,6 +120,28 @@ def test_upstream_routes_behave_as_on_one_node(lab, ready_ids):
     assert refused.status_code == 415 and refused.json()["reason"] == "unsupported_format"
     # Metrics and stats stay off the public port.
     assert "http_requests" not in requests.get(URL + "/metrics", timeout=10).text
+
+
+def test_the_public_entry_speaks_tls_with_the_labs_certificate(lab, ready_ids):
+    """HAProxy terminates TLS on the floating IP's port 8443 with the certificate the
+    lab made (trusted only as that file), serving what the plain port serves; no HSTS,
+    since the lab's plain port stays in use."""
+    cert = SECRETS / "public-tls.pem"
+    assert (SECRETS / "public-tls-key.pem").stat().st_mode & 0o777 == 0o600
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(TLS_URL + "/health", timeout=10)  # not a public CA's
+    image = requests.get(f"{TLS_URL}/image/{ready_ids[0]}", verify=cert, timeout=10)
+    plain = requests.get(f"{URL}/image/{ready_ids[0]}", timeout=10)
+    assert image.status_code == 200 and image.content == plain.content
+    assert "Strict-Transport-Security" not in image.headers
+    context = ssl.create_default_context(cafile=cert)
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with (
+        socket.create_connection(("127.0.0.1", 8443), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+        assert tls.selected_alpn_protocol() == "h2"
 
 
 def test_backend_logs_the_real_client_address(lab):

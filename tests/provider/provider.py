@@ -19,6 +19,7 @@ ACCESS_KEY = "imgr:app"
 S3_PORT = 8080
 REDIS_PORT = 6379
 PUBLIC_PORT = 8081
+PUBLIC_TLS_PORT = 8443
 
 
 @dataclass
@@ -90,14 +91,15 @@ class Provider:
 
     def run_forward(self) -> str:
         """The image's other mode, the public entry, in a container beside the provider
-        forwarding its public port to the provider's S3 port (the one target in reach
-        that this test created); returns its address once healthy."""
+        forwarding its public ports (plain and TLS) to the provider's S3 port (the one
+        target in reach that this test created); returns its address once healthy."""
         name, ip = f"{self.prefix}entry", self.ip.rsplit(".", 1)[0] + ".11"
         self.created.append(("container", name))
         docker(
             "run", "--detach", "--init", "--name", name,
             "--network", f"{self.prefix}net", "--ip", ip,
-            "--env", f"PUBLIC_FORWARD={self.ip}:{S3_PORT}", "--health-interval", "1s",
+            "--env", f"PUBLIC_FORWARD={self.ip}:{S3_PORT}",
+            "--env", f"PUBLIC_TLS_FORWARD={self.ip}:{S3_PORT}", "--health-interval", "1s",
             self.image, "forward",
         )  # fmt: skip
         wait_healthy(name, 60)

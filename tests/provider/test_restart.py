@@ -8,7 +8,7 @@ import pytest
 import requests
 from imagehost.celery_app import QUEUE
 from imagehost.sizes import SIZES
-from provider import PUBLIC_PORT, Provider
+from provider import PUBLIC_PORT, PUBLIC_TLS_PORT, Provider
 from samples import photo
 from stack import Stack
 
@@ -166,7 +166,9 @@ def test_a_crashed_service_restarts_the_whole_provider(stack: Stack, provider: P
     })  # fmt: skip
 
 
-def test_forward_mode_forwards_the_public_port(provider: Provider):
+def test_forward_mode_forwards_the_public_ports(provider: Provider):
     entry = provider.run_forward()
-    response = requests.get(f"http://{entry}:{PUBLIC_PORT}/healthcheck", timeout=10)
-    assert (response.status_code, response.text) == (200, "OK")
+    # Plain TCP both: what the TLS port carries is the target's business.
+    for port in (PUBLIC_PORT, PUBLIC_TLS_PORT):
+        response = requests.get(f"http://{entry}:{port}/healthcheck", timeout=10)
+        assert (response.status_code, response.text) == (200, "OK"), port

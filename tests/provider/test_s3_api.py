@@ -96,6 +96,7 @@ def test_redis_needs_the_password(provider: Provider):
         ([], {"S3_ACCESS_KEY": "app", "S3_SECRET_KEY": "s", "REDIS_PASSWORD": "r"}, "ACCESS_KEY"),
         (["forward"], {}, "PUBLIC_FORWARD"),
         (["forward"], {"PUBLIC_FORWARD": "172.29.10.100"}, "PUBLIC_FORWARD"),
+        (["forward"], {"PUBLIC_FORWARD": "10.0.0.1:1", "PUBLIC_TLS_FORWARD": "x"}, "PUBLIC_TLS"),
         (["s3"], {}, "unknown mode 's3'"),
     ],
     ids=[
@@ -105,6 +106,7 @@ def test_redis_needs_the_password(provider: Provider):
         "access-key-without-account",
         "forward-without-target",
         "forward-without-port",
+        "tls-forward-without-port",
         "unknown-mode",
     ],
 )
