@@ -423,11 +423,6 @@ def test_deploy_policy_reads_and_writes_job_variables_only(rendered):
     assert set(policy) == {"namespace", "node"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="roles/nomad's nomad_deploy_variable_paths lacks nomad/jobs/imgr-reconcile (the "
-    "reconciler's Variable): the deploy token cannot write it until the lead adds it there",
-)
 def test_deploy_policy_writes_the_reconcilers_variable(rendered):
     for namespace in labelled(rendered[2]["namespace"]).values():
         (variables,) = namespace["variables"]
