@@ -485,6 +485,7 @@ def run_placement(api, workdir: Path, *options: str, **values) -> tuple[int, str
                 "ansible_connection": "local",
                 "ansible_python_interpreter": sys.executable,
                 "app_nomad_api_url": api.url,
+                "app_nomad_ca_path": "",  # the stand-in speaks plain HTTP
                 "app_nomad_token_file": str(token_file),
                 **SECRETS,
                 **values,
