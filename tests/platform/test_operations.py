@@ -42,7 +42,7 @@ from samples import photo
 
 from imgr.operations import add_node, backup, lab_down, maintain, remove_node, restore, upgrade
 from imgr.progress import NullDisplay
-from imgr.runner import RunResult, run_playbook
+from imgr.runner import RunResult
 
 pytestmark = pytest.mark.lab
 
@@ -252,69 +252,6 @@ def consul_write(path: str, body: str) -> str:
 
 def consul_write_json(path: str, body: dict) -> dict:
     return json.loads(consul_write(path, json.dumps(body)))
-
-
-# rolling.yml's first task of each node's turn.
-TURN_TASK = "Mark the node's turn as taken"
-
-
-def raft_leader() -> str | None:
-    """The Consul leader's node name, as the first node that answers sees it."""
-    for node in NODES:
-        try:
-            servers = consul(node, "/v1/operator/raft/configuration")["Servers"]
-        except (subprocess.CalledProcessError, ValueError):
-            continue  # its agent is restarting
-        return next((s["Node"] for s in servers if s["Leader"]), None)
-    return None
-
-
-@pytest.mark.timeout(1800)  # three turns of a few minutes each on a busy machine
-def test_a_rolling_change_goes_node_by_node_the_leader_last(ready_ids, record_property):
-    """A configuration change that restarts every Consul agent, applied by rolling.yml
-    under load: the service never stops for longer than a failover, and at each node's
-    turn (read from the run's events) the leader of that moment is another node, unless
-    no other server is left."""
-    turns: list[tuple[str, str | None, float]] = []
-    start = time.monotonic()
-
-    def on_event(event: dict) -> None:
-        data = event.get("event_data", {})
-        if event.get("event") == "runner_on_ok" and data.get("task") == TURN_TASK:
-            turns.append((data["host"], raft_leader(), round(time.monotonic() - start, 1)))
-
-    # A log level other than the agents' now: every agent must restart, on any run.
-    level = (
-        "INFO"
-        if consul(NODES[0], "/v1/agent/self")["DebugConfig"]["Logging"]["LogLevel"] == "DEBUG"
-        else "DEBUG"
-    )
-    change = {"consul_config_extra": {"log_level": level}}
-    result, report, accepted, seconds = under_load(
-        ready_ids,
-        lambda: run_playbook(
-            "playbooks/rolling.yml",
-            INVENTORY,
-            extravars=change,
-            display=NullDisplay(),
-            on_event=on_event,
-        ),
-    )
-    note(record_property, figures("rolling change of every Consul agent", report, seconds))
-    note(record_property, f"turns (node, leader at its turn, s after the load started): {turns}")
-    assert result.ok, failed(result)
-    assert sorted(node for node, _, _ in turns) == sorted(NODES), turns
-    early_leaders = [node for node, leader, _ in turns[:-1] if node == leader]
-    assert not early_leaders, f"a leader went before the last turn: {turns}"
-    assert all(
-        consul(node, "/v1/agent/self")["DebugConfig"]["Logging"]["LogLevel"] == level
-        for node in NODES
-    ), "the change did not reach every agent"
-    wait_until(lambda: not critical_checks(NODES[0]), 30, what="every check passing")
-    assert_none_lost(accepted)
-    # The floating IP moves only by planned hand-over: never away longer than a
-    # failover (a crash's is 2.5-3.3 s; see the kill test).
-    assert report["longest_outage_s"] <= 5, report
 
 
 @pytest.mark.timeout(2400)  # the lab removed and built again from bare nodes
