@@ -1,4 +1,4 @@
-"""Which node holds the floating IP, and how long it takes to move.
+"""Which node holds the floating IP, how long it takes to move, whether it serves.
 
 Runs on the controller and looks into the nodes with `docker exec`. The nodes are
 containers sharing the host's clock, so the moment a node sees the address arrive
@@ -8,9 +8,11 @@ containers sharing the host's clock, so the moment a node sees the address arriv
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
+import urllib.request
 
 POLL_SECONDS = 0.05
 
@@ -85,6 +87,29 @@ def failover(vip, watch, action, timeout):
     return {"holder": holder, "seconds": seconds, "action_rc": failure.returncode}, 0
 
 
+def probe(vip, port, stop_file, interval, max_seconds):
+    """GET http://VIP:port/ on a new connection every `interval` s until `stop_file`
+    appears (at most `max_seconds`); count the answers that are not 200."""
+    # Straight to the VIP: never through a proxy from the environment.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + max_seconds
+    sent, failures = 0, []
+    while not os.path.exists(stop_file):
+        if time.monotonic() > deadline:
+            return {"requests": sent, "failed": len(failures), "timed_out": True}, 1
+        at = time.time()
+        try:
+            with opener.open(f"http://{vip}:{port}/", timeout=1) as response:
+                error = None if response.status == 200 else f"status {response.status}"
+        except OSError as failed:  # refused, reset, timed out, HTTP errors
+            error = str(failed)
+        sent += 1
+        if error:
+            failures.append({"at": round(at, 3), "error": error})
+        time.sleep(interval)
+    return {"requests": sent, "failed": len(failures), "failures": failures[:10]}, 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vip", required=True)
@@ -96,9 +121,15 @@ def main():
     move = commands.add_parser("failover", help="cause a failure, time the VIP's move")
     move.add_argument("--watch", nargs="+", required=True, help="nodes that may take the VIP")
     move.add_argument("action", nargs="+", help="the command causing the failure (after --)")
+    serve = commands.add_parser("probe", help="request the VIP until a stop file appears")
+    serve.add_argument("--port", type=int, required=True)
+    serve.add_argument("--stop-file", required=True)
+    serve.add_argument("--interval", type=float, default=0.1)
     args = parser.parse_args()
     if args.command == "wait-one":
         result, code = wait_one(args.vip, args.nodes, args.expect, args.timeout)
+    elif args.command == "probe":
+        result, code = probe(args.vip, args.port, args.stop_file, args.interval, args.timeout)
     else:
         result, code = failover(args.vip, args.watch, args.action, args.timeout)
     print(json.dumps(result))
