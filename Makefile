@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV  := .venv/bin
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: up down dev dev-down test lint unit setup nodes
+.PHONY: up down dev dev-down test lint lint-checks unit setup nodes timings-reset
 
 up: setup nodes      ## the local three-node lab: nodes, provider, site.yml; prints the URL
 	scripts/lab.sh up
@@ -18,22 +18,29 @@ dev: setup           ## the services as local processes, for working on them (no
 dev-down:            ## stop what `make dev` started
 	scripts/up.sh stop
 
-test: setup nodes lint   ## everything CI runs
+test: timings-reset setup nodes lint   ## everything CI runs; ends with where the time went
 	pytest --durations=30
 
 unit: setup          ## the fast tests: no servers, no containers
 	pytest tests/services/unit
 
 lint: setup
+	scripts/timed.sh lint $(MAKE) --no-print-directory lint-checks
+
+lint-checks:
 	ruff check .
 	ruff format --check .
 	yamllint --strict .
 	ansible-lint --profile production
 
 setup:
-	scripts/bootstrap.sh
+	scripts/timed.sh "Debian packages and virtualenv" scripts/bootstrap.sh
 
 nodes:               ## a Docker engine and the local base images
-	scripts/ensure-docker.sh
-	scripts/ensure-base-image.sh
-	scripts/ensure-node-image.sh
+	scripts/timed.sh "Docker engine" scripts/ensure-docker.sh
+	scripts/timed.sh "base image (debian:bookworm)" scripts/ensure-base-image.sh
+	scripts/timed.sh "node image" scripts/ensure-node-image.sh
+
+# `make test` starts its time budget afresh (var/timings.tsv, printed by pytest).
+timings-reset:
+	@rm -f var/timings.tsv

@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "services"))
 
+import time_budget
 from stack import Stack, require_binaries, running_stack
 
 
@@ -26,8 +27,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Stack:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """What the scenarios and end-to-end tests measured or skipped (their `notes`
-    property), shown at the end whether they passed or failed."""
+    """At the end, whether the tests passed or failed: what the scenarios and
+    end-to-end tests measured or skipped, then where the run's time went."""
+    measured_and_skipped(terminalreporter)
+    time_budget.report(terminalreporter)
+
+
+def measured_and_skipped(terminalreporter):
+    """The `notes` property of every test that has one."""
     lines = [
         f"{report.nodeid.split('::')[-1]}: {line}"
         for reports in terminalreporter.stats.values()
