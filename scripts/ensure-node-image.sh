@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Build the systemd node image that Molecule scenarios and the lab run on.
-# Docker's layer cache makes a second run take a second or two.
+# Build the systemd node images: imgr/node:bookworm, the bare "VM" every Molecule
+# scenario starts from, and imgr/node:bookworm-preinstalled, the same with the
+# roles' Debian packages, which the lab's nodes run. Docker's layer cache makes a
+# second run take a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docker build -q -t imgr/node:bookworm molecule/shared >/dev/null
-echo "imgr/node:bookworm ready"
+docker build -q -t imgr/node:bookworm-preinstalled molecule/shared/preinstalled >/dev/null
+echo "imgr/node:bookworm and imgr/node:bookworm-preinstalled ready"
