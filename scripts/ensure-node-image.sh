@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build the systemd node images: imgr/node:bookworm, the bare "VM" every Molecule
-# scenario starts from, and imgr/node:bookworm-preinstalled, the same with the
-# roles' Debian packages, which the lab's nodes run. Docker's layer cache makes a
+# Build the systemd node images: imgr/node:bookworm, the bare "VM" the Molecule
+# scenarios start from, and imgr/node:bookworm-preinstalled, the same with the
+# roles' Debian packages, which the lab's nodes (and the consul scenario) run. Docker's layer cache makes a
 # second run take a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."

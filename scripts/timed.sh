@@ -10,7 +10,7 @@ start=${EPOCHREALTIME/./}
 status=0
 "$@" || status=$?
 elapsed=$((${EPOCHREALTIME/./} - start))
-mkdir -p "$(dirname "$0")/../var"
-printf '%s\t%d.%d\n' "$step" $((elapsed / 1000000)) $((elapsed % 1000000 / 100000)) \
-  >>"$(dirname "$0")/../var/timings.tsv"
+var=$(dirname "$0")/../var
+mkdir -p "$var"
+printf '%s\t%d.%d\n' "$step" $((elapsed / 1000000)) $((elapsed % 1000000 / 100000)) >>"$var/timings.tsv"
 exit "$status"
